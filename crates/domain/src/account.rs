@@ -1,0 +1,216 @@
+//! Accounts, roles and who may do what.
+//!
+//! Three-role separation (三员分立, GB/T 39477-2020 §6.2): the auditor can read the audit log and
+//! the catalogue but change nothing; the platform admin manages accounts and configuration but
+//! neither reads nor rewrites audit history; nobody holds both roles.
+
+use crate::labels::labelled_enum;
+
+labelled_enum! {
+    /// A role a user holds within their department or the platform.
+    pub enum Role: "角色" {
+        /// 目录编目员: compiles and maintains the department's catalogue.
+        CatalogEditor = ("catalog_editor", "目录编目员"),
+        /// 数据提供员: publishes the department's data.
+        DataProvider = ("data_provider", "数据提供员"),
+        /// 数据使用员: reads shared data for the department's duties.
+        DataConsumer = ("data_consumer", "数据使用员"),
+        /// 部门审核员: registers catalogue entries and answers share requests for the department.
+        Approver = ("approver", "部门审核员"),
+        /// 共享主管部门: coordinates, settles disputes, supervises all departments.
+        Coordinator = ("coordinator", "共享协调员"),
+        /// 审计员: reads the audit log; changes nothing.
+        Auditor = ("auditor", "审计员"),
+        /// 平台管理员: platform, departments, accounts, categories.
+        Admin = ("admin", "平台管理员"),
+    }
+}
+
+/// Something a user may want to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    ReadCatalog,
+    ManageOwnTokens,
+    ManagePlatforms,
+    ManageDepartments,
+    ManageUsers,
+    ManageCategories,
+    /// Create and change entries of a department.
+    EditCatalog,
+    /// Register (publish) or return submitted entries of a department.
+    ReviewCatalog,
+    /// Withdraw (注销) entries of a department.
+    WithdrawCatalog,
+    /// Record a change of duties or of a law that opens a catalogue-currency window (第八条).
+    RecordDutyChange,
+    /// See catalogue-currency windows of all departments.
+    Supervise,
+    ReadAudit,
+}
+
+impl Action {
+    fn label(self) -> &'static str {
+        match self {
+            Action::ReadCatalog => "查看目录",
+            Action::ManageOwnTokens => "管理自己的访问令牌",
+            Action::ManagePlatforms => "管理平台",
+            Action::ManageDepartments => "管理部门",
+            Action::ManageUsers => "管理用户",
+            Action::ManageCategories => "维护资源分类",
+            Action::EditCatalog => "编制和修改目录",
+            Action::ReviewCatalog => "审核发布目录",
+            Action::WithdrawCatalog => "注销目录",
+            Action::RecordDutyChange => "登记职能或法规变化",
+            Action::Supervise => "查看全平台监督信息",
+            Action::ReadAudit => "查看审计日志",
+        }
+    }
+
+    /// The roles that allow the action, for the message that explains a refusal.
+    fn roles(self) -> &'static [Role] {
+        use Role::*;
+        match self {
+            Action::ReadCatalog | Action::ManageOwnTokens => Role::ALL,
+            Action::ManagePlatforms | Action::ManageDepartments | Action::ManageUsers | Action::ManageCategories => {
+                &[Admin]
+            }
+            Action::EditCatalog => &[CatalogEditor],
+            Action::ReviewCatalog | Action::WithdrawCatalog => &[Approver, Coordinator],
+            Action::RecordDutyChange => &[CatalogEditor, Approver],
+            Action::Supervise => &[Coordinator],
+            Action::ReadAudit => &[Auditor],
+        }
+    }
+
+    /// Whether a department role must belong to the object's department (the coordinator's
+    /// platform-wide role never needs to).
+    fn department_bound(self) -> bool {
+        matches!(
+            self,
+            Action::EditCatalog | Action::ReviewCatalog | Action::WithdrawCatalog | Action::RecordDutyChange
+        )
+    }
+}
+
+/// The signed-in user, as far as permissions are concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub department_id: i64,
+    pub roles: Vec<Role>,
+}
+
+/// A refusal, with what would have allowed it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("您没有{action}的权限{reason}")]
+pub struct Forbidden {
+    pub action: &'static str,
+    pub reason: String,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Whether the actor may do `action` on an object of department `dept` (None: not department-bound).
+    pub fn authorize(&self, action: Action, dept: Option<i64>) -> Result<(), Forbidden> {
+        let roles = action.roles();
+        let holds: Vec<Role> = self.roles.iter().copied().filter(|r| roles.contains(r)).collect();
+        let ok = holds.iter().any(|r| {
+            *r == Role::Coordinator || !action.department_bound() || dept.is_none_or(|d| d == self.department_id)
+        });
+        if ok {
+            return Ok(());
+        }
+        let reason = if holds.is_empty() {
+            let names: Vec<&str> = roles.iter().map(|r| r.label()).collect();
+            format!("（需要角色：{}）", names.join("或"))
+        } else {
+            "（只能处理本部门的目录）".to_string()
+        };
+        Err(Forbidden { action: action.label(), reason })
+    }
+}
+
+/// Checks a set of roles for three-role separation. Returns the roles deduplicated.
+pub fn check_roles(roles: &[Role]) -> Result<Vec<Role>, crate::error::FieldError> {
+    use crate::error::FieldError;
+    let mut out: Vec<Role> = Vec::new();
+    for r in roles {
+        if !out.contains(r) {
+            out.push(*r);
+        }
+    }
+    if out.is_empty() {
+        return Err(FieldError::new("roles", "required", "请至少分配一个角色"));
+    }
+    if out.contains(&Role::Auditor) && out.len() > 1 {
+        return Err(FieldError::new(
+            "roles",
+            "separation_of_duties",
+            "审计员不能兼任其他角色（三员分立，GB/T 39477-2020）",
+        ));
+    }
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(roles: &[Role]) -> Actor {
+        Actor { user_id: 1, username: "u".into(), department_id: 7, roles: roles.to_vec() }
+    }
+
+    #[test]
+    fn editors_edit_only_their_department() {
+        let a = actor(&[Role::CatalogEditor]);
+        assert!(a.authorize(Action::EditCatalog, Some(7)).is_ok());
+        let e = a.authorize(Action::EditCatalog, Some(8)).unwrap_err();
+        assert!(e.to_string().contains("本部门"), "{e}");
+        assert!(a.authorize(Action::ReviewCatalog, Some(7)).is_err());
+    }
+
+    #[test]
+    fn coordinator_reviews_everywhere() {
+        let a = actor(&[Role::Coordinator]);
+        assert!(a.authorize(Action::ReviewCatalog, Some(99)).is_ok());
+        assert!(a.authorize(Action::EditCatalog, Some(7)).is_err());
+    }
+
+    #[test]
+    fn auditor_changes_nothing() {
+        let a = actor(&[Role::Auditor]);
+        for action in [
+            Action::ManagePlatforms,
+            Action::ManageDepartments,
+            Action::ManageUsers,
+            Action::ManageCategories,
+            Action::EditCatalog,
+            Action::ReviewCatalog,
+            Action::WithdrawCatalog,
+            Action::RecordDutyChange,
+        ] {
+            assert!(a.authorize(action, Some(7)).is_err(), "{action:?}");
+        }
+        assert!(a.authorize(Action::ReadAudit, None).is_ok());
+    }
+
+    #[test]
+    fn admin_cannot_read_or_touch_audit() {
+        let a = actor(&[Role::Admin]);
+        assert!(a.authorize(Action::ManageUsers, None).is_ok());
+        let e = a.authorize(Action::ReadAudit, None).unwrap_err();
+        assert!(e.to_string().contains("审计员"), "{e}");
+    }
+
+    #[test]
+    fn auditor_is_exclusive() {
+        assert!(check_roles(&[Role::Auditor, Role::Admin]).is_err());
+        assert!(check_roles(&[]).is_err());
+        assert_eq!(check_roles(&[Role::Approver, Role::CatalogEditor, Role::Approver]).unwrap().len(), 2);
+    }
+}

@@ -1,0 +1,14 @@
+//! govshare's vocabulary as types: the catalogue (政务信息资源目录) and its validation rules,
+//! departments and platforms, accounts and roles, the resource lifecycle, catalogue currency,
+//! the working-day calendar and the national identifier checks.
+//!
+//! Pure: no I/O, no async, no clock. Callers pass "today" in.
+
+pub mod account;
+pub mod calendar;
+pub mod catalog;
+pub mod currency;
+pub mod error;
+pub mod identifiers;
+mod labels;
+pub mod org;

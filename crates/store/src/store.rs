@@ -1,0 +1,78 @@
+//! The one interface every backend implements.
+
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use domain::catalog::CategoryNode;
+use domain::org::{DepartmentSpec, PlatformSpec};
+
+use crate::StoreError;
+use crate::model::*;
+
+type R<T> = Result<T, StoreError>;
+
+/// The metadata repository. Implementations: `SqliteStore`, `PgStore`.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend this is (`sqlite` or `postgres`), for logs and health checks.
+    fn backend(&self) -> &'static str;
+    /// Checks that the database answers.
+    async fn ping(&self) -> R<()>;
+
+    // Platforms and departments.
+    async fn create_platform(&self, spec: &PlatformSpec, at: chrono::DateTime<chrono::Utc>) -> R<Platform>;
+    async fn get_platform(&self, id: i64) -> R<Platform>;
+    async fn list_platforms(&self) -> R<Vec<Platform>>;
+    async fn create_department(&self, spec: &DepartmentSpec, at: chrono::DateTime<chrono::Utc>) -> R<Department>;
+    async fn update_department(&self, id: i64, spec: &DepartmentSpec) -> R<Department>;
+    async fn get_department(&self, id: i64) -> R<Department>;
+    /// By credit code or local code.
+    async fn find_department_by_code(&self, code: &str) -> R<Option<Department>>;
+    async fn list_departments(&self, page: PageRequest) -> R<Page<Department>>;
+
+    // Users and tokens.
+    async fn count_users(&self) -> R<i64>;
+    async fn create_user(&self, user: &NewUser, at: chrono::DateTime<chrono::Utc>) -> R<User>;
+    async fn get_user(&self, id: i64) -> R<User>;
+    async fn find_user_by_username(&self, username: &str) -> R<Option<User>>;
+    async fn list_users(&self, department_id: Option<i64>, page: PageRequest) -> R<Page<User>>;
+    async fn update_user(&self, id: i64, roles: &[domain::account::Role], active: bool) -> R<User>;
+    async fn set_password(&self, id: i64, password_hash: &str) -> R<()>;
+    async fn create_token(&self, token: &NewToken, at: chrono::DateTime<chrono::Utc>) -> R<Token>;
+    async fn list_tokens(&self, user_id: i64) -> R<Vec<Token>>;
+    /// Revokes a token of that user; NotFound if it is not theirs.
+    async fn revoke_token(&self, user_id: i64, token_id: i64, at: chrono::DateTime<chrono::Utc>) -> R<Token>;
+    /// The live (not revoked, not expired) token with this hash and its user, marking it used.
+    async fn authenticate_token(&self, hash: &str, at: chrono::DateTime<chrono::Utc>) -> R<Option<(Token, User)>>;
+
+    // The classification tree.
+    /// Inserts the nodes that are not there yet (by code); returns how many were added.
+    async fn seed_categories(&self, nodes: &[CategoryNode]) -> R<usize>;
+    async fn create_category(&self, node: &CategoryNode) -> R<CategoryNode>;
+    async fn get_category(&self, code: &str) -> R<Option<CategoryNode>>;
+    async fn list_categories(&self) -> R<Vec<CategoryNode>>;
+
+    // The catalogue.
+    /// The next sequence number under a code prefix: monotonic, never reused, safe under
+    /// concurrent callers.
+    async fn next_code_sequence(&self, prefix: &str) -> R<u64>;
+    async fn create_resource(&self, new: &NewResource) -> R<Resource>;
+    async fn update_resource(&self, update: &ResourceUpdate) -> R<Resource>;
+    async fn get_resource(&self, id: i64) -> R<Resource>;
+    async fn get_resource_by_code(&self, code: &str) -> R<Resource>;
+    async fn list_resources(&self, filter: &ResourceFilter, page: PageRequest) -> R<Page<Resource>>;
+    /// Every version, oldest first.
+    async fn resource_history(&self, id: i64) -> R<Vec<ResourceVersion>>;
+    /// Those of `codes` that name a resource that is not withdrawn.
+    async fn live_codes(&self, codes: &[String]) -> R<BTreeSet<String>>;
+    /// Resource ids of a department, optionally only with a status.
+    async fn department_resource_ids(&self, department_id: i64, status: Option<domain::catalog::ResourceStatus>) -> R<Vec<i64>>;
+
+    // Catalogue currency (第八条).
+    async fn create_duty_change(&self, change: &NewDutyChange) -> R<DutyChange>;
+    async fn list_duty_changes(&self, department_id: Option<i64>) -> R<Vec<DutyChange>>;
+
+    // Audit trail: append and read only.
+    async fn append_audit(&self, event: &NewAuditEvent) -> R<i64>;
+    async fn list_audit(&self, filter: &AuditFilter, page: PageRequest) -> R<Page<AuditEvent>>;
+}

@@ -1,0 +1,20 @@
+//! Timestamps are stored as fixed-width RFC 3339 text in UTC (`2026-11-23T08:30:00.123456Z`) in both
+//! backends, so that they sort as text and the SQL stays identical.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::StoreError;
+
+pub fn fmt(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+pub fn parse(s: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt(format!("bad timestamp {s:?}: {e}")))
+}
+
+pub fn parse_date(s: &str) -> Result<NaiveDate, StoreError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| StoreError::Corrupt(format!("bad date {s:?}: {e}")))
+}

@@ -120,6 +120,11 @@ impl R {
         self.format = Some((FormatClass::Image, subtype));
         self
     }
+    /// A self-describing format such as 表格驱动码.
+    pub fn selfdesc(mut self, subtype: &'static str) -> R {
+        self.format = Some((FormatClass::SelfDescribing, subtype));
+        self
+    }
     /// The data items, in the notation of the module docs.
     pub fn items(mut self, items: &'static str) -> R {
         self.items = items;

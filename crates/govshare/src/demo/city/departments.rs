@@ -55,6 +55,7 @@ const DEPARTMENTS: &[(&str, &str, Kind, &str)] = &[
 ];
 
 /// The key of the department that runs the sharing platform (共享主管部门).
+#[allow(dead_code)]
 pub const PLATFORM_DEPARTMENT: &str = "zwsj";
 
 /// A valid 组织机构代码 for the `n`-th department of a kind: an 8-digit body in the range the

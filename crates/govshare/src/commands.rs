@@ -1,0 +1,157 @@
+//! What each subcommand does.
+
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use domain::account::{Actor, Role};
+use service::Services;
+use service::accounts::{self, PlatformIdentity, UserInput};
+use service::interchange_io::{self, ImportMode};
+
+use crate::config::{self, AdminCommand, CalendarCommand, CatalogCommand, Command, StoreArgs};
+
+/// Opens the store and builds the services with the configured calendar.
+pub async fn services(args: &StoreArgs) -> anyhow::Result<Services> {
+    let url = args.database_url()?;
+    let store = store::open(&url).await.with_context(|| "无法打开元数据库".to_string())?;
+    let mut svc = Services::new(store);
+    svc.calendar = Arc::new(args.calendar()?);
+    Ok(svc)
+}
+
+pub async fn run(cmd: Command) -> anyhow::Result<()> {
+    match cmd {
+        Command::Serve(args) => {
+            let listen = config::parse_listen(&args.listen)?;
+            let identity = PlatformIdentity {
+                name: args.platform_name.clone(),
+                level: config::parse_level(&args.platform_level)?,
+                region_code: args.region_code.clone(),
+            };
+            let svc = services(&args.store).await?;
+            if let Some(b) = accounts::bootstrap(&svc, &identity).await? {
+                println!("首次启动：已创建平台管理员（仅显示这一次，请妥善保存）");
+                println!("  用户名：{}", b.username);
+                println!("  密码：  {}", b.password);
+                println!("  令牌：  {}", b.token);
+            }
+            serve(listen, svc).await
+        }
+        Command::Demo(args) => crate::demo::run(args).await,
+        Command::Admin { command: AdminCommand::CreateUser { store, username, name, department, roles, password } } => {
+            let svc = services(&store).await?;
+            svc.store.seed_categories(&domain::catalog::category::guide_categories()).await?;
+            let dept = find_department(&svc, &department).await?;
+            let roles = roles
+                .iter()
+                .map(|r| Role::parse(r).with_context(|| format!("角色“{r}”无效，可选：{}", Role::expected())))
+                .collect::<anyhow::Result<Vec<Role>>>()?;
+            let user = accounts::create_user_unchecked(
+                &svc,
+                UserInput { username, display_name: name, department_id: dept, roles, password },
+            )
+            .await?;
+            let token = accounts::issue_token_unchecked(&svc, user.id, "命令行创建", None).await?;
+            service::audit::record(&svc, None, "user.create", "user", Some(user.id.to_string()), serde_json::json!({"via": "cli", "username": user.username})).await?;
+            println!("已创建用户 {}（编号 {}），访问令牌（仅显示这一次）：", user.username, user.id);
+            println!("{}", token.secret);
+            Ok(())
+        }
+        Command::Catalog { command: CatalogCommand::Import { store, file, items, as_user, mode } } => {
+            let svc = services(&store).await?;
+            let actor = actor_of(&svc, &as_user).await?;
+            let bytes = std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+            let parsed = match ext.as_str() {
+                "xlsx" => interchange::import_xlsx(&bytes),
+                "json" => interchange::import_json(&bytes),
+                "csv" => {
+                    let items = items.map(|p| std::fs::read(&p).with_context(|| format!("无法读取 {}", p.display()))).transpose()?;
+                    interchange::import_csv(&bytes, items.as_deref())
+                }
+                _ => bail!("无法判断文件格式：请使用 .xlsx、.csv 或 .json 文件"),
+            };
+            let mode = match mode.as_str() {
+                "all_or_nothing" => ImportMode::AllOrNothing,
+                "valid_only" => ImportMode::ValidRowsOnly,
+                "dry_run" => ImportMode::DryRun,
+                other => bail!("导入方式“{other}”无效，可选：all_or_nothing、valid_only、dry_run"),
+            };
+            let report = interchange_io::import(&svc, &actor, None, parsed, mode).await?;
+            for e in &report.errors {
+                println!("{} 第{}行 {}：{}", e.sheet, e.row, e.column.as_deref().unwrap_or(""), e.message);
+            }
+            println!("共{}行，导入{}条，错误{}处{}", report.rows, report.imported.len(), report.errors.len(), if report.committed { "" } else { "（未写入任何数据）" });
+            if !report.errors.is_empty() && !report.committed {
+                bail!("文件有错误，未导入");
+            }
+            Ok(())
+        }
+        Command::Catalog { command: CatalogCommand::Export { store, out, as_user, sheet } } => {
+            let svc = services(&store).await?;
+            let actor = actor_of(&svc, &as_user).await?;
+            let entries = interchange_io::export_entries(&svc, &actor, Default::default()).await?;
+            let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+            let bytes = match ext.as_str() {
+                "xlsx" => interchange::export_xlsx(&entries)?,
+                "json" => interchange::export_json(&entries),
+                "csv" => {
+                    let sheet = match sheet.as_str() {
+                        "resources" => interchange::Sheet::Resources,
+                        "items" => interchange::Sheet::Items,
+                        other => bail!("sheet“{other}”无效，可选：resources、items"),
+                    };
+                    interchange::export_csv(&entries, sheet)
+                }
+                _ => bail!("请以 .xlsx、.csv 或 .json 作为输出文件扩展名"),
+            };
+            std::fs::write(&out, bytes).with_context(|| format!("无法写入 {}", out.display()))?;
+            println!("已导出{}条目录到 {}", entries.len(), out.display());
+            Ok(())
+        }
+        Command::Calendar { command: CalendarCommand::Deadline { store, from, days } } => {
+            let cal = store.calendar()?;
+            let from = chrono::NaiveDate::parse_from_str(&from, "%Y-%m-%d").with_context(|| format!("日期“{from}”应为 YYYY-MM-DD"))?;
+            println!("{}", cal.add_working_days(from, days)?);
+            Ok(())
+        }
+        Command::Migrate(store) => {
+            let svc = services(&store).await?;
+            svc.store.seed_categories(&domain::catalog::category::guide_categories()).await?;
+            println!("数据库已是最新结构（{}）", svc.store.backend());
+            Ok(())
+        }
+    }
+}
+
+/// Serves until Ctrl-C.
+pub async fn serve(listen: std::net::SocketAddr, svc: Services) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("无法监听 {listen}（端口被占用？）"))?;
+    let addr = listener.local_addr()?;
+    println!("govshare 已启动：http://{addr}  （接口文档 http://{addr}/api/openapi.json）");
+    let app = server::router(svc);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+async fn find_department(svc: &Services, key: &str) -> anyhow::Result<i64> {
+    if let Ok(id) = key.parse::<i64>() {
+        return Ok(svc.store.get_department(id).await.with_context(|| format!("部门 {id} 不存在"))?.id);
+    }
+    match svc.store.find_department_by_code(key).await? {
+        Some(d) => Ok(d.id),
+        None => bail!("找不到代码为“{key}”的部门"),
+    }
+}
+
+async fn actor_of(svc: &Services, username: &str) -> anyhow::Result<Actor> {
+    let u = svc.store.find_user_by_username(username).await?.with_context(|| format!("用户“{username}”不存在"))?;
+    if !u.active {
+        bail!("用户“{username}”已停用");
+    }
+    Ok(Actor { user_id: u.id, username: u.username, department_id: u.department_id, roles: u.roles })
+}

@@ -1,0 +1,185 @@
+//! Command-line arguments, parsed into a checked `Config` before any work starts.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use domain::calendar::WorkCalendar;
+use domain::org::PlatformLevel;
+
+/// govshare — 政务信息资源目录、共享与开放平台.
+#[derive(Debug, Parser)]
+#[command(name = "govshare", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the platform.
+    Serve(ServeArgs),
+    /// Start a demo city (示例市) on a fresh data directory and serve it.
+    Demo(DemoArgs),
+    /// Accounts, run with the machine owner's authority.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Catalogue import and export in the compilation-template layout.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+    /// Working-day arithmetic on the platform calendar.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+    /// Apply database migrations and exit.
+    Migrate(StoreArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct StoreArgs {
+    /// Data directory (the SQLite database and, later, datasets live here).
+    #[arg(long, env = "GOVSHARE_DATA", default_value = "./govshare-data")]
+    pub data: PathBuf,
+    /// Metadata database URL; default: SQLite in the data directory. E.g. postgres://user@host/db.
+    #[arg(long, env = "GOVSHARE_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Extra holiday calendar files (same CSV layout as the built-in one), e.g. next year's notice.
+    #[arg(long = "calendar", env = "GOVSHARE_CALENDAR", value_delimiter = ',')]
+    pub calendars: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[arg(long, env = "GOVSHARE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Name of this platform (used on first run).
+    #[arg(long, env = "GOVSHARE_PLATFORM_NAME", default_value = "政务信息资源共享平台")]
+    pub platform_name: String,
+    /// national, provincial, city or county.
+    #[arg(long, env = "GOVSHARE_PLATFORM_LEVEL", default_value = "city")]
+    pub platform_level: String,
+    /// GB/T 2260 region code of this platform.
+    #[arg(long, env = "GOVSHARE_REGION_CODE", default_value = "350100")]
+    pub region_code: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Data directory; default: a fresh directory under the system temp dir.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Seed the demo and exit instead of serving.
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a user and print a new API token for them (once).
+    CreateUser {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        username: String,
+        /// Display name (姓名).
+        #[arg(long)]
+        name: String,
+        /// Department id, credit code or local code.
+        #[arg(long)]
+        department: String,
+        /// Roles: catalog_editor, data_provider, data_consumer, approver, coordinator, auditor, admin.
+        #[arg(long = "role", required = true, value_delimiter = ',')]
+        roles: Vec<String>,
+        /// Also set a password (for the web console); read from GOVSHARE_PASSWORD if set.
+        #[arg(long, env = "GOVSHARE_PASSWORD")]
+        password: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Import a catalogue file (.xlsx, .json, or a resources .csv with --items).
+    Import {
+        #[command(flatten)]
+        store: StoreArgs,
+        file: PathBuf,
+        /// The data-items CSV, for CSV imports.
+        #[arg(long)]
+        items: Option<PathBuf>,
+        /// Username to act as (a catalogue editor of the department).
+        #[arg(long = "as")]
+        as_user: String,
+        /// all_or_nothing (default), valid_only, dry_run.
+        #[arg(long, default_value = "all_or_nothing")]
+        mode: String,
+    },
+    /// Export the catalogue (.xlsx, .csv or .json, from the output file name).
+    Export {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Output file.
+        out: PathBuf,
+        /// Username to act as (determines what is visible).
+        #[arg(long = "as")]
+        as_user: String,
+        /// For CSV: resources or items.
+        #[arg(long, default_value = "resources")]
+        sheet: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// The n-th working day after a date (the date itself not counted).
+    Deadline {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// YYYY-MM-DD.
+        from: String,
+        days: u32,
+    },
+}
+
+impl StoreArgs {
+    /// The database URL: the given one, or the SQLite file in the data directory.
+    pub fn database_url(&self) -> anyhow::Result<String> {
+        if let Some(u) = &self.database_url {
+            if store::Backend::of_url(u).is_none() {
+                bail!("数据库地址应以 sqlite: 或 postgres:// 开头：{u}");
+            }
+            return Ok(u.clone());
+        }
+        std::fs::create_dir_all(&self.data).with_context(|| format!("无法创建数据目录 {}", self.data.display()))?;
+        let file = self.data.join("govshare.db");
+        Ok(format!("sqlite://{}?mode=rwc", file.display()))
+    }
+
+    /// The built-in calendar extended with the configured files.
+    pub fn calendar(&self) -> anyhow::Result<WorkCalendar> {
+        let mut cal = WorkCalendar::builtin();
+        for path in &self.calendars {
+            let text = std::fs::read_to_string(path).with_context(|| format!("无法读取日历文件 {}", path.display()))?;
+            let extra = WorkCalendar::from_csv(&text).with_context(|| format!("日历文件 {} 有误", path.display()))?;
+            cal.extend(extra).with_context(|| format!("日历文件 {} 与现有日历冲突", path.display()))?;
+        }
+        Ok(cal)
+    }
+}
+
+pub fn parse_listen(s: &str) -> anyhow::Result<SocketAddr> {
+    s.parse().with_context(|| format!("监听地址“{s}”无效，应为 IP:端口，如 127.0.0.1:8080"))
+}
+
+pub fn parse_level(s: &str) -> anyhow::Result<PlatformLevel> {
+    PlatformLevel::parse(s).with_context(|| format!("平台层级“{s}”无效，可选：national、provincial、city、county"))
+}

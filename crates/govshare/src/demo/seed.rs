@@ -1,0 +1,162 @@
+//! Seeds the demo city through the service layer: the platform and its admin, the departments,
+//! the category nodes, one editor and one approver per department, featured accounts for every
+//! role, more than two hundred catalogue entries (drafted, submitted and published by those
+//! users), and one open catalogue-currency window.
+
+use std::collections::HashMap;
+
+use anyhow::Context;
+use domain::account::{Actor, Role};
+use domain::catalog::ResourceCode;
+use domain::currency::ChangeKind;
+use domain::org::{DepartmentSpec, PlatformLevel};
+use service::Services;
+use service::accounts::{self, PlatformIdentity, UserInput};
+
+use super::DemoAccount;
+use super::city::{self, DemoStatus};
+
+/// The web-console password of every demo account (demo only).
+pub const DEMO_PASSWORD: &str = "Demo-2026-Shili";
+
+fn actor(u: &store::model::User) -> Actor {
+    Actor { user_id: u.id, username: u.username.clone(), department_id: u.department_id, roles: u.roles.clone() }
+}
+
+struct People {
+    editors: HashMap<&'static str, Actor>,
+    approvers: HashMap<&'static str, Actor>,
+}
+
+pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoAccount>> {
+    let identity = PlatformIdentity { name: "示例市政务信息资源共享平台".into(), level: PlatformLevel::City, region_code: city::REGION_CODE.into() };
+    let boot = accounts::bootstrap(svc, &identity).await?.context("示例数据目录应为空")?;
+    let admin_user = svc.store.find_user_by_username(&boot.username).await?.context("admin missing")?;
+    let admin = actor(&admin_user);
+    let platform = svc.store.list_platforms().await?.into_iter().next().context("platform missing")?;
+    let mut accounts = vec![DemoAccount {
+        role: Role::Admin.code().into(),
+        department: svc.store.get_department(admin.department_id).await?.spec.name,
+        username: boot.username.clone(),
+        token: boot.token.clone(),
+        featured: true,
+    }];
+    svc.store.set_password(admin_user.id, &service::auth::hash_password(DEMO_PASSWORD)?).await?;
+
+    // Departments and their category nodes.
+    let mut dept_ids: HashMap<&'static str, (i64, String)> = HashMap::new();
+    for d in city::departments() {
+        let spec = DepartmentSpec {
+            name: d.name.clone(),
+            credit_code: Some(d.credit_code.clone()),
+            local_code: Some(d.local_code.clone()),
+            parent_id: None,
+            platform_id: platform.id,
+        };
+        let created = accounts::create_department(svc, &admin, spec).await.with_context(|| format!("部门 {}", d.name))?;
+        dept_ids.insert(d.key, (created.id, d.name.clone()));
+    }
+    for c in city::categories() {
+        service::catalog::create_category(svc, &admin, c.code, &c.name).await.with_context(|| format!("分类 {}", c.code))?;
+    }
+
+    // One editor and one approver per department; featured accounts for every role.
+    let hash = service::auth::hash_password(DEMO_PASSWORD)?;
+    let mut people = People { editors: HashMap::new(), approvers: HashMap::new() };
+    let featured = [("gaj", "editor"), ("gaj", "approver"), ("mzj", "editor"), ("scjgj", "approver")];
+    for d in city::departments() {
+        let (dept_id, dept_name) = dept_ids[d.key].clone();
+        for (suffix, role, display) in [("editor", Role::CatalogEditor, "目录编目员"), ("approver", Role::Approver, "部门审核员")] {
+            let user = new_user(svc, &format!("{}_{suffix}", d.key), &format!("{}{display}", short(&dept_name)), dept_id, vec![role], &hash).await?;
+            let token = accounts::issue_token_unchecked(svc, user.id, "示例令牌", None).await?;
+            accounts.push(DemoAccount {
+                role: role.code().into(),
+                department: dept_name.clone(),
+                username: user.username.clone(),
+                token: token.secret,
+                featured: featured.contains(&(d.key, suffix)),
+            });
+            match role {
+                Role::CatalogEditor => people.editors.insert(d.key, actor(&user)),
+                _ => people.approvers.insert(d.key, actor(&user)),
+            };
+        }
+    }
+    let extra = [
+        ("coordinator", "共享协调员", "zwsj", Role::Coordinator),
+        ("auditor", "审计员", "zwsj", Role::Auditor),
+        ("gaj_provider", "公安局数据提供员", "gaj", Role::DataProvider),
+        ("mzj_consumer", "民政局数据使用员", "mzj", Role::DataConsumer),
+        ("rsj_consumer", "人社局数据使用员", "rsj", Role::DataConsumer),
+    ];
+    for (username, display, key, role) in extra {
+        let (dept_id, dept_name) = dept_ids[key].clone();
+        let user = new_user(svc, username, display, dept_id, vec![role], &hash).await?;
+        let token = accounts::issue_token_unchecked(svc, user.id, "示例令牌", None).await?;
+        accounts.push(DemoAccount { role: role.code().into(), department: dept_name, username: user.username, token: token.secret, featured: true });
+    }
+
+    // The catalogue, authored by each department's editor and published by its approver.
+    let resources = city::resources();
+    let mut codes: Vec<Option<ResourceCode>> = Vec::with_capacity(resources.len());
+    for (i, r) in resources.iter().enumerate() {
+        let editor = people.editors.get(r.department).with_context(|| format!("no editor for {}", r.department))?;
+        let approver = &people.approvers[r.department];
+        let mut spec = r.spec.clone();
+        spec.related_codes = r.related.iter().filter_map(|j| codes.get(*j).cloned().flatten()).collect();
+        let created = service::catalog::create(svc, editor, None, spec).await.with_context(|| format!("目录 {i} {}", r.spec.name))?;
+        let key = created.id.to_string();
+        match r.status {
+            DemoStatus::Draft => {}
+            DemoStatus::Submitted => {
+                service::catalog::submit(svc, editor, &key).await?;
+            }
+            DemoStatus::Published => {
+                service::catalog::submit(svc, editor, &key).await?;
+                service::catalog::publish(svc, approver, &key).await?;
+            }
+        }
+        codes.push(ResourceCode::parse(&created.code).ok());
+    }
+
+    // A law revision recorded by 人社局: a 15-working-day window over three of its entries, one
+    // of which has been revised since.
+    let rsj = &people.editors["rsj"];
+    let published = svc.store.department_resource_ids(rsj.department_id, Some(domain::catalog::ResourceStatus::Published)).await?;
+    if published.len() >= 3 {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 10).context("date")?;
+        let input = service::currency::ChangeInput {
+            department_id: None,
+            kind: ChangeKind::LawRevision,
+            description: "《社会保险经办条例》施行，参保登记和待遇核定相关目录需按新条款更新".into(),
+            effective_date: date,
+            resource_ids: published[..3].to_vec(),
+        };
+        if let Err(e) = service::currency::record_change(svc, rsj, input).await {
+            // Past the calendar's last known year the window cannot be computed: say so, go on.
+            eprintln!("提示：未能登记示例目录更新时限：{e}");
+        } else {
+            let r = svc.store.get_resource(published[0]).await?;
+            let mut spec = r.spec.clone();
+            spec.summary = format!("{}（已按《社会保险经办条例》更新）", spec.summary);
+            service::catalog::update(svc, rsj, &r.id.to_string(), Some(r.version), spec).await?;
+        }
+    }
+    Ok(accounts)
+}
+
+async fn new_user(svc: &Services, username: &str, display: &str, dept: i64, roles: Vec<Role>, hash: &str) -> anyhow::Result<store::model::User> {
+    let user = accounts::create_user_unchecked(
+        svc,
+        UserInput { username: username.into(), display_name: display.into(), department_id: dept, roles, password: None },
+    )
+    .await
+    .with_context(|| format!("用户 {username}"))?;
+    svc.store.set_password(user.id, hash).await?;
+    Ok(user)
+}
+
+/// 示例市公安局 → 公安局.
+fn short(name: &str) -> String {
+    name.trim_start_matches("国家税务总局").trim_start_matches(city::CITY_NAME).to_string()
+}

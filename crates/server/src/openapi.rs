@@ -1,0 +1,77 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and the views.
+
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+use crate::error::{ErrorBody, ErrorContent, ErrorDetail};
+use crate::routes;
+use crate::views::*;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "govshare API",
+        description = "政务信息资源目录、共享与开放平台接口。Errors: {\"error\": {\"code\", \"message\", \"field\"}}; lists: {\"items\", \"total\", \"next\"}.",
+        license(name = "Apache-2.0")
+    ),
+    paths(
+        routes::health::healthz,
+        routes::health::deadline,
+        routes::accounts::list_platforms,
+        routes::accounts::create_platform,
+        routes::accounts::list_departments,
+        routes::accounts::create_department,
+        routes::accounts::get_department,
+        routes::accounts::update_department,
+        routes::accounts::list_users,
+        routes::accounts::create_user,
+        routes::accounts::me,
+        routes::accounts::get_user,
+        routes::accounts::update_user,
+        routes::accounts::list_tokens,
+        routes::accounts::create_token,
+        routes::accounts::revoke_token,
+        routes::categories::list,
+        routes::categories::create,
+        routes::catalog::list,
+        routes::catalog::create,
+        routes::catalog::validate,
+        routes::catalog::get,
+        routes::catalog::update,
+        routes::catalog::history,
+        routes::catalog::submit,
+        routes::catalog::recall,
+        routes::catalog::return_to_draft,
+        routes::catalog::publish,
+        routes::catalog::withdraw,
+        routes::catalog_io::import,
+        routes::catalog_io::export,
+        routes::currency::list,
+        routes::currency::record,
+        routes::audit::list,
+    ),
+    components(schemas(ErrorBody, ErrorContent, ErrorDetail, Health)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags(
+        (name = "platform", description = "健康检查与工作日历"),
+        (name = "accounts", description = "平台、部门、用户与访问令牌"),
+        (name = "catalogue", description = "政务信息资源目录"),
+        (name = "audit", description = "审计日志"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// The document as JSON.
+pub fn document() -> String {
+    ApiDoc::openapi().to_pretty_json().unwrap_or_else(|_| "{}".to_string())
+}

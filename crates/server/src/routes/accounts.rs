@@ -1,0 +1,152 @@
+//! Platforms, departments, users and tokens.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use service::accounts;
+
+use super::id_param;
+use crate::AppState;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::views::*;
+
+#[utoipa::path(get, path = "/api/v1/platforms", tag = "accounts", responses((status = 200, body = Vec<PlatformView>)))]
+pub async fn list_platforms(State(s): State<AppState>, Auth(_): Auth) -> ApiResult<Json<Vec<PlatformView>>> {
+    Ok(Json(accounts::list_platforms(&s.svc).await?.into_iter().map(PlatformView::from).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/platforms", tag = "accounts", request_body = PlatformInput,
+    responses((status = 201, body = PlatformView), (status = 422, body = ErrorBody)))]
+pub async fn create_platform(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    ApiJson(b): ApiJson<PlatformInput>,
+) -> ApiResult<(StatusCode, Json<PlatformView>)> {
+    let PlatformInput { name, level, region_code, parent_id } = b;
+    let spec = domain::org::PlatformSpec { name, level, region_code, parent_id };
+    let p = accounts::create_platform(&s.svc, &a, spec).await?;
+    Ok((StatusCode::CREATED, Json(p.into())))
+}
+
+#[utoipa::path(get, path = "/api/v1/departments", tag = "accounts", params(PageParams),
+    responses((status = 200, body = List<DepartmentView>)))]
+pub async fn list_departments(
+    State(s): State<AppState>,
+    Auth(_): Auth,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<List<DepartmentView>>> {
+    let page = accounts::list_departments(&s.svc, p.request()?).await?;
+    Ok(Json(List::from_page(page, DepartmentView::from)))
+}
+
+#[utoipa::path(post, path = "/api/v1/departments", tag = "accounts", request_body = DepartmentInput,
+    responses((status = 201, body = DepartmentView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_department(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    ApiJson(b): ApiJson<DepartmentInput>,
+) -> ApiResult<(StatusCode, Json<DepartmentView>)> {
+    let d = accounts::create_department(&s.svc, &a, b.into()).await?;
+    Ok((StatusCode::CREATED, Json(d.into())))
+}
+
+#[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "accounts", params(("id" = i64, Path)),
+    responses((status = 200, body = DepartmentView), (status = 404, body = ErrorBody)))]
+pub async fn get_department(State(s): State<AppState>, Auth(_): Auth, Path(id): Path<String>) -> ApiResult<Json<DepartmentView>> {
+    let id = id_param(&id, "部门")?;
+    Ok(Json(accounts::get_department(&s.svc, id).await?.into()))
+}
+
+#[utoipa::path(put, path = "/api/v1/departments/{id}", tag = "accounts", params(("id" = i64, Path)), request_body = DepartmentInput,
+    responses((status = 200, body = DepartmentView), (status = 422, body = ErrorBody)))]
+pub async fn update_department(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<DepartmentInput>,
+) -> ApiResult<Json<DepartmentView>> {
+    let id = id_param(&id, "部门")?;
+    Ok(Json(accounts::update_department(&s.svc, &a, id, b.into()).await?.into()))
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UserListParams {
+    pub department_id: Option<i64>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/users", tag = "accounts", params(UserListParams),
+    responses((status = 200, body = List<UserView>), (status = 403, body = ErrorBody)))]
+pub async fn list_users(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    ApiQuery(p): ApiQuery<UserListParams>,
+) -> ApiResult<Json<List<UserView>>> {
+    let page = PageParams { limit: p.limit, cursor: p.cursor }.request()?;
+    let users = accounts::list_users(&s.svc, &a, p.department_id, page).await?;
+    Ok(Json(List::from_page(users, UserView::from)))
+}
+
+#[utoipa::path(post, path = "/api/v1/users", tag = "accounts", request_body = UserInput,
+    responses((status = 201, body = UserView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_user(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    ApiJson(b): ApiJson<UserInput>,
+) -> ApiResult<(StatusCode, Json<UserView>)> {
+    let UserInput { username, display_name, department_id, roles, password } = b;
+    let input = accounts::UserInput { username, display_name, department_id, roles, password };
+    let u = accounts::create_user(&s.svc, &a, input).await?;
+    Ok((StatusCode::CREATED, Json(u.into())))
+}
+
+#[utoipa::path(get, path = "/api/v1/users/me", tag = "accounts", responses((status = 200, body = UserView), (status = 401, body = ErrorBody)))]
+pub async fn me(State(s): State<AppState>, Auth(a): Auth) -> ApiResult<Json<UserView>> {
+    Ok(Json(accounts::get_user(&s.svc, &a, a.user_id).await?.into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts", params(("id" = i64, Path)),
+    responses((status = 200, body = UserView), (status = 404, body = ErrorBody)))]
+pub async fn get_user(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<UserView>> {
+    let id = id_param(&id, "用户")?;
+    Ok(Json(accounts::get_user(&s.svc, &a, id).await?.into()))
+}
+
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "accounts", params(("id" = i64, Path)), request_body = UserUpdate,
+    responses((status = 200, body = UserView), (status = 403, body = ErrorBody)))]
+pub async fn update_user(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<UserUpdate>,
+) -> ApiResult<Json<UserView>> {
+    let id = id_param(&id, "用户")?;
+    Ok(Json(accounts::update_user(&s.svc, &a, id, b.roles, b.active).await?.into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "accounts", responses((status = 200, body = Vec<TokenView>)))]
+pub async fn list_tokens(State(s): State<AppState>, Auth(a): Auth) -> ApiResult<Json<Vec<TokenView>>> {
+    Ok(Json(accounts::list_tokens(&s.svc, &a).await?.into_iter().map(TokenView::from).collect()))
+}
+
+/// Creates a token for yourself. The secret is in the response, once.
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "accounts", request_body = TokenInput,
+    responses((status = 201, body = IssuedTokenView), (status = 422, body = ErrorBody)))]
+pub async fn create_token(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    ApiJson(b): ApiJson<TokenInput>,
+) -> ApiResult<(StatusCode, Json<IssuedTokenView>)> {
+    let t = accounts::create_token(&s.svc, &a, &b.name, b.valid_days).await?;
+    Ok((StatusCode::CREATED, Json(IssuedTokenView { token: t.token.into(), secret: t.secret })))
+}
+
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "accounts", params(("id" = i64, Path)),
+    responses((status = 200, body = TokenView), (status = 404, body = ErrorBody)))]
+pub async fn revoke_token(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<TokenView>> {
+    let id = id_param(&id, "令牌")?;
+    Ok(Json(accounts::revoke_token(&s.svc, &a, id).await?.into()))
+}

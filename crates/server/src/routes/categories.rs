@@ -1,0 +1,27 @@
+//! The classification tree.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use crate::AppState;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{ApiJson, Auth};
+use crate::views::{CategoryInput, CategoryView};
+
+#[utoipa::path(get, path = "/api/v1/categories", tag = "catalogue", responses((status = 200, body = Vec<CategoryView>)))]
+pub async fn list(State(s): State<AppState>, Auth(_): Auth) -> ApiResult<Json<Vec<CategoryView>>> {
+    Ok(Json(service::catalog::list_categories(&s.svc).await?.into_iter().map(CategoryView::from).collect()))
+}
+
+/// Adds a node (admins), e.g. a new theme.
+#[utoipa::path(post, path = "/api/v1/categories", tag = "catalogue", request_body = CategoryInput,
+    responses((status = 201, body = CategoryView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn create(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    ApiJson(b): ApiJson<CategoryInput>,
+) -> ApiResult<(StatusCode, Json<CategoryView>)> {
+    let n = service::catalog::create_category(&s.svc, &a, &b.code, &b.name).await?;
+    Ok((StatusCode::CREATED, Json(n.into())))
+}

@@ -1,0 +1,37 @@
+//! Catalogue currency windows (第八条).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use service::currency;
+
+use crate::AppState;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::views::{DutyChangeInput, DutyChangeView};
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CurrencyParams {
+    /// A department (default: your own; coordinators see all when omitted).
+    pub department_id: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/currency", tag = "catalogue", params(CurrencyParams),
+    responses((status = 200, body = Vec<DutyChangeView>), (status = 403, body = ErrorBody)))]
+pub async fn list(State(s): State<AppState>, Auth(a): Auth, ApiQuery(p): ApiQuery<CurrencyParams>) -> ApiResult<Json<Vec<DutyChangeView>>> {
+    Ok(Json(currency::list(&s.svc, &a, p.department_id).await?.into_iter().map(DutyChangeView::from).collect()))
+}
+
+/// Records a change of duties or of a law; opens a 15-working-day window for the affected entries.
+#[utoipa::path(post, path = "/api/v1/currency", tag = "catalogue", request_body = DutyChangeInput,
+    responses((status = 201, body = DutyChangeView), (status = 422, body = ErrorBody)))]
+pub async fn record(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    ApiJson(b): ApiJson<DutyChangeInput>,
+) -> ApiResult<(StatusCode, Json<DutyChangeView>)> {
+    let DutyChangeInput { department_id, kind, description, effective_date, resource_ids } = b;
+    let input = currency::ChangeInput { department_id, kind, description, effective_date, resource_ids };
+    Ok((StatusCode::CREATED, Json(currency::record_change(&s.svc, &a, input).await?.into())))
+}

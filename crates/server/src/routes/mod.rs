@@ -1,0 +1,55 @@
+//! The routes of the API, one module per resource of the URL space.
+
+pub(crate) mod accounts;
+pub(crate) mod audit;
+pub(crate) mod catalog;
+pub(crate) mod catalog_io;
+pub(crate) mod categories;
+pub(crate) mod currency;
+pub(crate) mod health;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+use crate::error::ApiError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/api/openapi.json", get(health::openapi))
+        .route("/api/v1/calendar/deadline", get(health::deadline))
+        .route("/api/v1/platforms", get(accounts::list_platforms).post(accounts::create_platform))
+        .route("/api/v1/departments", get(accounts::list_departments).post(accounts::create_department))
+        .route("/api/v1/departments/{id}", get(accounts::get_department).put(accounts::update_department))
+        .route("/api/v1/users", get(accounts::list_users).post(accounts::create_user))
+        .route("/api/v1/users/me", get(accounts::me))
+        .route("/api/v1/users/{id}", get(accounts::get_user).patch(accounts::update_user))
+        .route("/api/v1/tokens", get(accounts::list_tokens).post(accounts::create_token))
+        .route("/api/v1/tokens/{id}", axum::routing::delete(accounts::revoke_token))
+        .route("/api/v1/categories", get(categories::list).post(categories::create))
+        .route("/api/v1/resources", get(catalog::list).post(catalog::create))
+        .route("/api/v1/resources/validate", post(catalog::validate))
+        .route("/api/v1/resources/import", post(catalog_io::import).layer(axum::extract::DefaultBodyLimit::max(crate::MAX_IMPORT_BODY)))
+        .route("/api/v1/resources/export", get(catalog_io::export))
+        .route("/api/v1/resources/{key}", get(catalog::get).put(catalog::update))
+        .route("/api/v1/resources/{key}/history", get(catalog::history))
+        .route("/api/v1/resources/{key}/submit", post(catalog::submit))
+        .route("/api/v1/resources/{key}/recall", post(catalog::recall))
+        .route("/api/v1/resources/{key}/return", post(catalog::return_to_draft))
+        .route("/api/v1/resources/{key}/publish", post(catalog::publish))
+        .route("/api/v1/resources/{key}/withdraw", post(catalog::withdraw))
+        .route("/api/v1/currency", get(currency::list).post(currency::record))
+        .route("/api/v1/audit", get(audit::list))
+        .fallback(not_found)
+}
+
+async fn not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::not_found(format!("没有这个接口：{}（接口说明见 /api/openapi.json）", uri.path()))
+}
+
+/// A numeric path parameter, with a clear error.
+pub(crate) fn id_param(raw: &str, what: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>()
+        .map_err(|_| ApiError::bad_request("invalid_id", format!("{what}编号“{raw}”应为整数")).with_field("id"))
+}

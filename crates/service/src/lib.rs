@@ -1,0 +1,62 @@
+//! The use cases of govshare: each public function here is one thing a user does (register a
+//! resource, publish it, create a token, record a change of duties…). Each checks the actor's
+//! permission, applies the domain's rules, writes through the store and leaves an audit event.
+//! The HTTP API, the CLI and the demo all call these functions, so every rule has one
+//! implementation.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod catalog;
+pub mod clock;
+pub mod currency;
+mod error;
+pub mod interchange_io;
+
+use std::sync::Arc;
+
+use domain::calendar::WorkCalendar;
+use domain::catalog::ResourceCodeScheme;
+use store::Store;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::ServiceError;
+
+/// Settings the use cases need.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Working days a department has to update its catalogue after a change (第八条: 15).
+    pub currency_window_days: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { currency_window_days: domain::currency::UPDATE_WINDOW_WORKING_DAYS }
+    }
+}
+
+/// Everything the use cases run against. Cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    pub store: Arc<dyn Store>,
+    pub calendar: Arc<WorkCalendar>,
+    pub scheme: Arc<dyn ResourceCodeScheme>,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Settings,
+}
+
+impl Services {
+    /// Services with the built-in calendar, the guide's code scheme and the system clock.
+    pub fn new(store: Arc<dyn Store>) -> Services {
+        Services {
+            store,
+            calendar: Arc::new(WorkCalendar::builtin()),
+            scheme: Arc::new(domain::catalog::Guide2017::default()),
+            clock: Arc::new(SystemClock),
+            settings: Settings::default(),
+        }
+    }
+}
+
+/// The result type of every use case.
+pub type Result<T> = std::result::Result<T, ServiceError>;

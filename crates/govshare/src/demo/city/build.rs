@@ -20,7 +20,8 @@ use domain::catalog::{
 use super::{DemoDepartment, DemoResource, DemoStatus};
 
 /// The condition given to items flagged `c` in a resource that is otherwise shared without conditions.
-const ITEM_CONDITION: &str = "该信息项仅提供给因履行法定职责确需使用的部门，使用部门须在申请时说明用途，经提供部门审核同意后使用";
+const ITEM_CONDITION: &str =
+    "该信息项仅提供给因履行法定职责确需使用的部门，使用部门须在申请时说明用途，经提供部门审核同意后使用";
 /// The basis given to items flagged `ns`.
 const ITEM_BASIS: &str = "《中华人民共和国个人信息保护法》第二十八条、第二十九条：该信息项属于敏感个人信息，未经个人单独同意不得向其他部门提供";
 
@@ -307,9 +308,8 @@ fn parse_items(resource: &str, items: &str, share: ShareType) -> Vec<DataItem> {
                     }
                 }
             }
-            let (data_type, length) = typed
-                .or_else(|| common_item(name))
-                .unwrap_or_else(|| panic!("{resource}: item “{name}” needs a type"));
+            let (data_type, length) =
+                typed.or_else(|| common_item(name)).unwrap_or_else(|| panic!("{resource}: item “{name}” needs a type"));
             item.data_type = data_type;
             item.length = length;
             item.identifier = identifier_of(name);

@@ -142,7 +142,6 @@ const NODES: &[(&str, &str)] = &[
 
 pub(super) fn categories() -> Vec<DemoCategory> {
     let fixed = NODES.iter().map(|&(code, name)| DemoCategory { code, name: name.to_string() });
-    let per_department =
-        DEPARTMENTS.iter().map(|&(_, name, _, code)| DemoCategory { code, name: name.to_string() });
+    let per_department = DEPARTMENTS.iter().map(|&(_, name, _, code)| DemoCategory { code, name: name.to_string() });
     fixed.chain(per_department).collect()
 }

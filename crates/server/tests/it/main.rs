@@ -1,0 +1,8 @@
+//! The API end to end, in process (`Router::oneshot`), on SQLite and — when
+//! `GOVSHARE_TEST_POSTGRES_URL` is set — on PostgreSQL.
+
+mod app;
+mod catalogue;
+mod errors;
+mod io;
+mod accounts;

@@ -115,6 +115,10 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
             println!("{}", cal.add_working_days(from, days)?);
             Ok(())
         }
+        Command::Openapi => {
+            println!("{}", server::openapi_json());
+            Ok(())
+        }
         Command::Migrate(store) => {
             let svc = services(&store).await?;
             svc.store.seed_categories(&domain::catalog::category::guide_categories()).await?;

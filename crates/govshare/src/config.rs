@@ -39,6 +39,8 @@ pub enum Command {
     },
     /// Apply database migrations and exit.
     Migrate(StoreArgs),
+    /// Print the OpenAPI document of the JSON API.
+    Openapi,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -42,7 +42,7 @@ pub enum ImportMode {
 
 enum Plan {
     Create(ResourceSpec),
-    Update(store::model::Resource, ResourceSpec),
+    Update(Box<store::model::Resource>, ResourceSpec),
 }
 
 /// Imports parsed rows into `department_id` (the actor's own department by default).
@@ -99,14 +99,14 @@ pub async fn import(
             }
             Err(other) => return Err(other),
         }
-        if let Some(r) = &existing {
-            if let Err(e) = r.status.apply(domain::catalog::LifecycleAction::Update) {
-                errors.push(row_error("status", e.to_string()));
-                continue;
-            }
+        if let Some(r) = &existing
+            && let Err(e) = r.status.apply(domain::catalog::LifecycleAction::Update)
+        {
+            errors.push(row_error("status", e.to_string()));
+            continue;
         }
         plans.push((row.sheet_row, match existing {
-            Some(r) => Plan::Update(r, spec),
+            Some(r) => Plan::Update(Box::new(r), spec),
             None => Plan::Create(spec),
         }));
     }
@@ -119,7 +119,7 @@ pub async fn import(
     for (row, plan) in plans {
         let (res, action) = match plan {
             Plan::Create(spec) => (catalog::create_as(svc, actor, Some(dept_id), spec, "import").await, "created"),
-            Plan::Update(r, spec) => (catalog::update_as(svc, actor, r, spec, "import").await, "updated"),
+            Plan::Update(r, spec) => (catalog::update_as(svc, actor, *r, spec, "import").await, "updated"),
         };
         match res {
             Ok(r) => imported.push(ImportedEntry { row, id: r.id, code: r.code, action }),

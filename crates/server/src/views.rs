@@ -27,6 +27,7 @@ impl<T: ToSchema> List<T> {
 
 /// Pagination parameters of every list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
     /// Items per page, 1–500 (default 50).
@@ -551,6 +552,7 @@ impl From<store::model::Resource> for ResourceView {
 
 /// Filters of the catalogue list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceQuery {
     /// A category code; includes everything under it.
@@ -722,6 +724,7 @@ impl From<store::model::AuditEvent> for AuditEventView {
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     pub user_id: Option<i64>,
@@ -781,6 +784,7 @@ impl From<service::interchange_io::ImportReport> for ImportReportView {
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ImportParams {
     /// `xlsx`, `csv` or `json` (default: from the uploaded file name).
@@ -792,6 +796,7 @@ pub struct ImportParams {
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportParams {
     /// `xlsx` (default), `csv` or `json`.
@@ -806,6 +811,7 @@ pub struct ExportParams {
 
 /// Working-day arithmetic on the platform calendar.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeadlineQuery {
     /// The day of receipt (not counted).

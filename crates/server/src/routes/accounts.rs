@@ -11,13 +11,13 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::views::*;
 
-#[utoipa::path(get, path = "/api/v1/platforms", tag = "accounts", responses((status = 200, body = Vec<PlatformView>)))]
+#[utoipa::path(get, operation_id = "accounts_list_platforms", path = "/api/v1/platforms", tag = "accounts", responses((status = 200, description = "OK", body = Vec<PlatformView>)))]
 pub async fn list_platforms(State(s): State<AppState>, Auth(_): Auth) -> ApiResult<Json<Vec<PlatformView>>> {
     Ok(Json(accounts::list_platforms(&s.svc).await?.into_iter().map(PlatformView::from).collect()))
 }
 
-#[utoipa::path(post, path = "/api/v1/platforms", tag = "accounts", request_body = PlatformInput,
-    responses((status = 201, body = PlatformView), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, operation_id = "accounts_create_platform", path = "/api/v1/platforms", tag = "accounts", request_body = PlatformInput,
+    responses((status = 201, description = "Created", body = PlatformView), (status = 422, description = "Validation failed", body = ErrorBody)))]
 pub async fn create_platform(
     State(s): State<AppState>,
     Auth(a): Auth,
@@ -29,8 +29,8 @@ pub async fn create_platform(
     Ok((StatusCode::CREATED, Json(p.into())))
 }
 
-#[utoipa::path(get, path = "/api/v1/departments", tag = "accounts", params(PageParams),
-    responses((status = 200, body = List<DepartmentView>)))]
+#[utoipa::path(get, operation_id = "accounts_list_departments", path = "/api/v1/departments", tag = "accounts", params(PageParams),
+    responses((status = 200, description = "OK", body = List<DepartmentView>)))]
 pub async fn list_departments(
     State(s): State<AppState>,
     Auth(_): Auth,
@@ -40,8 +40,8 @@ pub async fn list_departments(
     Ok(Json(List::from_page(page, DepartmentView::from)))
 }
 
-#[utoipa::path(post, path = "/api/v1/departments", tag = "accounts", request_body = DepartmentInput,
-    responses((status = 201, body = DepartmentView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, operation_id = "accounts_create_department", path = "/api/v1/departments", tag = "accounts", request_body = DepartmentInput,
+    responses((status = 201, description = "Created", body = DepartmentView), (status = 409, description = "Conflict: duplicate, wrong lifecycle state or stale version", body = ErrorBody), (status = 422, description = "Validation failed", body = ErrorBody)))]
 pub async fn create_department(
     State(s): State<AppState>,
     Auth(a): Auth,
@@ -51,15 +51,15 @@ pub async fn create_department(
     Ok((StatusCode::CREATED, Json(d.into())))
 }
 
-#[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "accounts", params(("id" = i64, Path)),
-    responses((status = 200, body = DepartmentView), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, operation_id = "accounts_get_department", path = "/api/v1/departments/{id}", tag = "accounts", params(("id" = i64, Path)),
+    responses((status = 200, description = "OK", body = DepartmentView), (status = 404, description = "Not found", body = ErrorBody)))]
 pub async fn get_department(State(s): State<AppState>, Auth(_): Auth, Path(id): Path<String>) -> ApiResult<Json<DepartmentView>> {
     let id = id_param(&id, "部门")?;
     Ok(Json(accounts::get_department(&s.svc, id).await?.into()))
 }
 
-#[utoipa::path(put, path = "/api/v1/departments/{id}", tag = "accounts", params(("id" = i64, Path)), request_body = DepartmentInput,
-    responses((status = 200, body = DepartmentView), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, operation_id = "accounts_update_department", path = "/api/v1/departments/{id}", tag = "accounts", params(("id" = i64, Path)), request_body = DepartmentInput,
+    responses((status = 200, description = "OK", body = DepartmentView), (status = 422, description = "Validation failed", body = ErrorBody)))]
 pub async fn update_department(
     State(s): State<AppState>,
     Auth(a): Auth,
@@ -71,6 +71,7 @@ pub async fn update_department(
 }
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UserListParams {
     pub department_id: Option<i64>,
@@ -78,8 +79,8 @@ pub struct UserListParams {
     pub cursor: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/users", tag = "accounts", params(UserListParams),
-    responses((status = 200, body = List<UserView>), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, operation_id = "accounts_list_users", path = "/api/v1/users", tag = "accounts", params(UserListParams),
+    responses((status = 200, description = "OK", body = List<UserView>), (status = 403, description = "Forbidden", body = ErrorBody)))]
 pub async fn list_users(
     State(s): State<AppState>,
     Auth(a): Auth,
@@ -90,8 +91,8 @@ pub async fn list_users(
     Ok(Json(List::from_page(users, UserView::from)))
 }
 
-#[utoipa::path(post, path = "/api/v1/users", tag = "accounts", request_body = UserInput,
-    responses((status = 201, body = UserView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, operation_id = "accounts_create_user", path = "/api/v1/users", tag = "accounts", request_body = UserInput,
+    responses((status = 201, description = "Created", body = UserView), (status = 403, description = "Forbidden", body = ErrorBody), (status = 422, description = "Validation failed", body = ErrorBody)))]
 pub async fn create_user(
     State(s): State<AppState>,
     Auth(a): Auth,
@@ -103,20 +104,20 @@ pub async fn create_user(
     Ok((StatusCode::CREATED, Json(u.into())))
 }
 
-#[utoipa::path(get, path = "/api/v1/users/me", tag = "accounts", responses((status = 200, body = UserView), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, operation_id = "accounts_me", path = "/api/v1/users/me", tag = "accounts", responses((status = 200, description = "OK", body = UserView), (status = 401, description = "Unauthenticated", body = ErrorBody)))]
 pub async fn me(State(s): State<AppState>, Auth(a): Auth) -> ApiResult<Json<UserView>> {
     Ok(Json(accounts::get_user(&s.svc, &a, a.user_id).await?.into()))
 }
 
-#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts", params(("id" = i64, Path)),
-    responses((status = 200, body = UserView), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, operation_id = "accounts_get_user", path = "/api/v1/users/{id}", tag = "accounts", params(("id" = i64, Path)),
+    responses((status = 200, description = "OK", body = UserView), (status = 404, description = "Not found", body = ErrorBody)))]
 pub async fn get_user(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<UserView>> {
     let id = id_param(&id, "用户")?;
     Ok(Json(accounts::get_user(&s.svc, &a, id).await?.into()))
 }
 
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "accounts", params(("id" = i64, Path)), request_body = UserUpdate,
-    responses((status = 200, body = UserView), (status = 403, body = ErrorBody)))]
+#[utoipa::path(patch, operation_id = "accounts_update_user", path = "/api/v1/users/{id}", tag = "accounts", params(("id" = i64, Path)), request_body = UserUpdate,
+    responses((status = 200, description = "OK", body = UserView), (status = 403, description = "Forbidden", body = ErrorBody)))]
 pub async fn update_user(
     State(s): State<AppState>,
     Auth(a): Auth,
@@ -127,14 +128,14 @@ pub async fn update_user(
     Ok(Json(accounts::update_user(&s.svc, &a, id, b.roles, b.active).await?.into()))
 }
 
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "accounts", responses((status = 200, body = Vec<TokenView>)))]
+#[utoipa::path(get, operation_id = "accounts_list_tokens", path = "/api/v1/tokens", tag = "accounts", responses((status = 200, description = "OK", body = Vec<TokenView>)))]
 pub async fn list_tokens(State(s): State<AppState>, Auth(a): Auth) -> ApiResult<Json<Vec<TokenView>>> {
     Ok(Json(accounts::list_tokens(&s.svc, &a).await?.into_iter().map(TokenView::from).collect()))
 }
 
 /// Creates a token for yourself. The secret is in the response, once.
-#[utoipa::path(post, path = "/api/v1/tokens", tag = "accounts", request_body = TokenInput,
-    responses((status = 201, body = IssuedTokenView), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, operation_id = "accounts_create_token", path = "/api/v1/tokens", tag = "accounts", request_body = TokenInput,
+    responses((status = 201, description = "Created", body = IssuedTokenView), (status = 422, description = "Validation failed", body = ErrorBody)))]
 pub async fn create_token(
     State(s): State<AppState>,
     Auth(a): Auth,
@@ -144,8 +145,8 @@ pub async fn create_token(
     Ok((StatusCode::CREATED, Json(IssuedTokenView { token: t.token.into(), secret: t.secret })))
 }
 
-#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "accounts", params(("id" = i64, Path)),
-    responses((status = 200, body = TokenView), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, operation_id = "accounts_revoke_token", path = "/api/v1/tokens/{id}", tag = "accounts", params(("id" = i64, Path)),
+    responses((status = 200, description = "OK", body = TokenView), (status = 404, description = "Not found", body = ErrorBody)))]
 pub async fn revoke_token(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<TokenView>> {
     let id = id_param(&id, "令牌")?;
     Ok(Json(accounts::revoke_token(&s.svc, &a, id).await?.into()))

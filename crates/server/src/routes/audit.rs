@@ -9,8 +9,8 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiQuery, Auth};
 use crate::views::{AuditEventView, AuditQuery, List, PageParams};
 
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = List<AuditEventView>), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, operation_id = "audit_list", path = "/api/v1/audit", tag = "audit", params(AuditQuery),
+    responses((status = 200, description = "OK", body = List<AuditEventView>), (status = 403, description = "Forbidden", body = ErrorBody)))]
 pub async fn list(State(s): State<AppState>, Auth(a): Auth, ApiQuery(q): ApiQuery<AuditQuery>) -> ApiResult<Json<List<AuditEventView>>> {
     let page = PageParams { limit: q.limit, cursor: q.cursor.clone() }.request()?;
     let filter = AuditFilter { user_id: q.user_id, action_prefix: q.action, object_type: q.object_type, object_id: q.object_id };

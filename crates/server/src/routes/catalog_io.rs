@@ -29,9 +29,9 @@ fn format_of(param: Option<&str>, file_name: Option<&str>) -> Result<&'static st
 
 /// Imports a catalogue spreadsheet. Every bad row and cell is reported; a file with errors imports
 /// nothing unless `mode=valid_only`.
-#[utoipa::path(post, path = "/api/v1/resources/import", tag = "catalogue", params(ImportParams),
+#[utoipa::path(post, operation_id = "catalog_io_import", path = "/api/v1/resources/import", tag = "catalogue", params(ImportParams),
     request_body(content_type = "multipart/form-data", description = "field `file` (and `items` for CSV)"),
-    responses((status = 200, body = ImportReportView), (status = 400, body = ErrorBody), (status = 422, body = ImportReportView)))]
+    responses((status = 200, description = "OK", body = ImportReportView), (status = 400, description = "Bad request: malformed JSON, wrong type, unknown field or bad query parameter", body = ErrorBody), (status = 422, description = "Validation failed", body = ImportReportView)))]
 pub async fn import(
     State(s): State<AppState>,
     Auth(a): Auth,
@@ -86,8 +86,8 @@ pub async fn import(
 }
 
 /// Exports the catalogue you can see, in the compilation-template layout.
-#[utoipa::path(get, path = "/api/v1/resources/export", tag = "catalogue", params(ExportParams),
-    responses((status = 200, description = "the file"), (status = 400, body = ErrorBody)))]
+#[utoipa::path(get, operation_id = "catalog_io_export", path = "/api/v1/resources/export", tag = "catalogue", params(ExportParams),
+    responses((status = 200, description = "the file"), (status = 400, description = "Bad request: malformed JSON, wrong type, unknown field or bad query parameter", body = ErrorBody)))]
 pub async fn export(State(s): State<AppState>, Auth(a): Auth, ApiQuery(p): ApiQuery<ExportParams>) -> ApiResult<Response> {
     let q = ResourceQuery {
         category: p.category.clone(),

@@ -9,14 +9,14 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Auth};
 use crate::views::{CategoryInput, CategoryView};
 
-#[utoipa::path(get, path = "/api/v1/categories", tag = "catalogue", responses((status = 200, body = Vec<CategoryView>)))]
+#[utoipa::path(get, operation_id = "categories_list", path = "/api/v1/categories", tag = "catalogue", responses((status = 200, description = "OK", body = Vec<CategoryView>)))]
 pub async fn list(State(s): State<AppState>, Auth(_): Auth) -> ApiResult<Json<Vec<CategoryView>>> {
     Ok(Json(service::catalog::list_categories(&s.svc).await?.into_iter().map(CategoryView::from).collect()))
 }
 
 /// Adds a node (admins), e.g. a new theme.
-#[utoipa::path(post, path = "/api/v1/categories", tag = "catalogue", request_body = CategoryInput,
-    responses((status = 201, body = CategoryView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, operation_id = "categories_create", path = "/api/v1/categories", tag = "catalogue", request_body = CategoryInput,
+    responses((status = 201, description = "Created", body = CategoryView), (status = 403, description = "Forbidden", body = ErrorBody), (status = 409, description = "Conflict: duplicate, wrong lifecycle state or stale version", body = ErrorBody)))]
 pub async fn create(
     State(s): State<AppState>,
     Auth(a): Auth,

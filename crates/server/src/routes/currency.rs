@@ -11,21 +11,22 @@ use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::views::{DutyChangeInput, DutyChangeView};
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CurrencyParams {
     /// A department (default: your own; coordinators see all when omitted).
     pub department_id: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/currency", tag = "catalogue", params(CurrencyParams),
-    responses((status = 200, body = Vec<DutyChangeView>), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, operation_id = "currency_list", path = "/api/v1/currency", tag = "catalogue", params(CurrencyParams),
+    responses((status = 200, description = "OK", body = Vec<DutyChangeView>), (status = 403, description = "Forbidden", body = ErrorBody)))]
 pub async fn list(State(s): State<AppState>, Auth(a): Auth, ApiQuery(p): ApiQuery<CurrencyParams>) -> ApiResult<Json<Vec<DutyChangeView>>> {
     Ok(Json(currency::list(&s.svc, &a, p.department_id).await?.into_iter().map(DutyChangeView::from).collect()))
 }
 
 /// Records a change of duties or of a law; opens a 15-working-day window for the affected entries.
-#[utoipa::path(post, path = "/api/v1/currency", tag = "catalogue", request_body = DutyChangeInput,
-    responses((status = 201, body = DutyChangeView), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, operation_id = "currency_record", path = "/api/v1/currency", tag = "catalogue", request_body = DutyChangeInput,
+    responses((status = 201, description = "Created", body = DutyChangeView), (status = 422, description = "Validation failed", body = ErrorBody)))]
 pub async fn record(
     State(s): State<AppState>,
     Auth(a): Auth,

@@ -16,6 +16,9 @@ pub async fn services(args: &StoreArgs) -> anyhow::Result<Services> {
     let store = store::open(&url).await.with_context(|| "无法打开元数据库".to_string())?;
     let mut svc = Services::new(store);
     svc.calendar = Arc::new(args.calendar()?);
+    let scheme = domain::catalog::code::scheme_by_name(&args.code_scheme)
+        .with_context(|| format!("编码方案“{}”无效，可选：guide-2017、gbt21063-5", args.code_scheme))?;
+    svc.scheme = Arc::from(scheme);
     Ok(svc)
 }
 

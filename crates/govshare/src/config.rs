@@ -54,6 +54,9 @@ pub struct StoreArgs {
     /// Extra holiday calendar files (same CSV layout as the built-in one), e.g. next year's notice.
     #[arg(long = "calendar", env = "GOVSHARE_CALENDAR", value_delimiter = ',')]
     pub calendars: Vec<PathBuf>,
+    /// Resource code scheme: guide-2017 (分类码/顺序码, default) or gbt21063-5 (机构前段码/顺序码).
+    #[arg(long, env = "GOVSHARE_CODE_SCHEME", default_value = "guide-2017")]
+    pub code_scheme: String,
 }
 
 #[derive(Debug, Args)]

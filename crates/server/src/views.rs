@@ -25,6 +25,20 @@ impl<T: ToSchema> List<T> {
     }
 }
 
+impl<T: ToSchema> List<T> {
+    /// Pages a short list held in memory (platforms, categories, tokens, currency windows): the
+    /// cursor is the position after the last item returned.
+    pub fn paginate(all: Vec<T>, params: &PageParams) -> Result<List<T>, crate::ApiError> {
+        let req = params.request()?;
+        let start = usize::try_from(req.after.unwrap_or(0).max(0)).unwrap_or(usize::MAX);
+        let total = all.len() as i64;
+        let end = start.saturating_add(req.limit as usize).min(all.len());
+        let next = (end < all.len()).then(|| end.to_string());
+        let items = all.into_iter().skip(start).take(end.saturating_sub(start)).collect();
+        Ok(List { items, total, next })
+    }
+}
+
 /// Pagination parameters of every list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -109,7 +109,7 @@ async fn demo_serves_a_city() {
     // A currency window is open.
     let r = client.get(format!("{base}/api/v1/currency")).bearer_auth(&coord).send().await.unwrap();
     let windows: serde_json::Value = r.json().await.unwrap();
-    assert!(!windows.as_array().unwrap().is_empty(), "{windows}");
+    assert!(windows["total"].as_i64().unwrap() > 0, "{windows}");
     // The OpenAPI document is served.
     let doc: serde_json::Value = reqwest::get(format!("{base}/api/openapi.json")).await.unwrap().json().await.unwrap();
     assert_eq!(doc["openapi"], "3.1.0");

@@ -11,9 +11,10 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::views::*;
 
-#[utoipa::path(get, operation_id = "accounts_list_platforms", path = "/api/v1/platforms", tag = "accounts", responses((status = 200, description = "OK", body = Vec<PlatformView>)))]
-pub async fn list_platforms(State(s): State<AppState>, Auth(_): Auth) -> ApiResult<Json<Vec<PlatformView>>> {
-    Ok(Json(accounts::list_platforms(&s.svc).await?.into_iter().map(PlatformView::from).collect()))
+#[utoipa::path(get, operation_id = "accounts_list_platforms", path = "/api/v1/platforms", tag = "accounts", params(PageParams), responses((status = 200, description = "OK", body = List<PlatformView>)))]
+pub async fn list_platforms(State(s): State<AppState>, Auth(_): Auth, ApiQuery(p): ApiQuery<PageParams>) -> ApiResult<Json<List<PlatformView>>> {
+    let all = accounts::list_platforms(&s.svc).await?.into_iter().map(PlatformView::from).collect();
+    Ok(Json(List::paginate(all, &p)?))
 }
 
 #[utoipa::path(post, operation_id = "accounts_create_platform", path = "/api/v1/platforms", tag = "accounts", request_body = PlatformInput,
@@ -128,9 +129,10 @@ pub async fn update_user(
     Ok(Json(accounts::update_user(&s.svc, &a, id, b.roles, b.active).await?.into()))
 }
 
-#[utoipa::path(get, operation_id = "accounts_list_tokens", path = "/api/v1/tokens", tag = "accounts", responses((status = 200, description = "OK", body = Vec<TokenView>)))]
-pub async fn list_tokens(State(s): State<AppState>, Auth(a): Auth) -> ApiResult<Json<Vec<TokenView>>> {
-    Ok(Json(accounts::list_tokens(&s.svc, &a).await?.into_iter().map(TokenView::from).collect()))
+#[utoipa::path(get, operation_id = "accounts_list_tokens", path = "/api/v1/tokens", tag = "accounts", params(PageParams), responses((status = 200, description = "OK", body = List<TokenView>)))]
+pub async fn list_tokens(State(s): State<AppState>, Auth(a): Auth, ApiQuery(p): ApiQuery<PageParams>) -> ApiResult<Json<List<TokenView>>> {
+    let all = accounts::list_tokens(&s.svc, &a).await?.into_iter().map(TokenView::from).collect();
+    Ok(Json(List::paginate(all, &p)?))
 }
 
 /// Creates a token for yourself. The secret is in the response, once.

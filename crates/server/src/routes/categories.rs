@@ -6,12 +6,14 @@ use axum::http::StatusCode;
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiJson, Auth};
-use crate::views::{CategoryInput, CategoryView};
+use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::views::{CategoryInput, CategoryView, List, PageParams};
 
-#[utoipa::path(get, operation_id = "categories_list", path = "/api/v1/categories", tag = "catalogue", responses((status = 200, description = "OK", body = Vec<CategoryView>)))]
-pub async fn list(State(s): State<AppState>, Auth(_): Auth) -> ApiResult<Json<Vec<CategoryView>>> {
-    Ok(Json(service::catalog::list_categories(&s.svc).await?.into_iter().map(CategoryView::from).collect()))
+/// The classification tree, in code order (a parent before its children).
+#[utoipa::path(get, operation_id = "categories_list", path = "/api/v1/categories", tag = "catalogue", params(PageParams), responses((status = 200, description = "OK", body = List<CategoryView>)))]
+pub async fn list(State(s): State<AppState>, Auth(_): Auth, ApiQuery(p): ApiQuery<PageParams>) -> ApiResult<Json<List<CategoryView>>> {
+    let all = service::catalog::list_categories(&s.svc).await?.into_iter().map(CategoryView::from).collect();
+    Ok(Json(List::paginate(all, &p)?))
 }
 
 /// Adds a node (admins), e.g. a new theme.

@@ -8,7 +8,7 @@ use service::currency;
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, Auth};
-use crate::views::{DutyChangeInput, DutyChangeView};
+use crate::views::{DutyChangeInput, DutyChangeView, List, PageParams};
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -16,12 +16,15 @@ use crate::views::{DutyChangeInput, DutyChangeView};
 pub struct CurrencyParams {
     /// A department (default: your own; coordinators see all when omitted).
     pub department_id: Option<i64>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
 }
 
 #[utoipa::path(get, operation_id = "currency_list", path = "/api/v1/currency", tag = "catalogue", params(CurrencyParams),
-    responses((status = 200, description = "OK", body = Vec<DutyChangeView>), (status = 403, description = "Forbidden", body = ErrorBody)))]
-pub async fn list(State(s): State<AppState>, Auth(a): Auth, ApiQuery(p): ApiQuery<CurrencyParams>) -> ApiResult<Json<Vec<DutyChangeView>>> {
-    Ok(Json(currency::list(&s.svc, &a, p.department_id).await?.into_iter().map(DutyChangeView::from).collect()))
+    responses((status = 200, description = "OK", body = List<DutyChangeView>), (status = 403, description = "Forbidden", body = ErrorBody)))]
+pub async fn list(State(s): State<AppState>, Auth(a): Auth, ApiQuery(p): ApiQuery<CurrencyParams>) -> ApiResult<Json<List<DutyChangeView>>> {
+    let all = currency::list(&s.svc, &a, p.department_id).await?.into_iter().map(DutyChangeView::from).collect();
+    Ok(Json(List::paginate(all, &PageParams { limit: p.limit, cursor: p.cursor })?))
 }
 
 /// Records a change of duties or of a law; opens a 15-working-day window for the affected entries.

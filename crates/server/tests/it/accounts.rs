@@ -8,7 +8,7 @@ both!(departments_users_tokens);
 
 async fn departments_users_tokens(app: TestApp) {
     // Departments: the credit code is checked per GB 32100.
-    let platform = app.get("/api/v1/platforms", "admin").await.body[0]["id"].as_i64().unwrap();
+    let platform = app.get("/api/v1/platforms", "admin").await.body["items"][0]["id"].as_i64().unwrap();
     let r = app.json("POST", "/api/v1/departments", "admin", json!({"name": "测试市教育局", "credit_code": "11350100MB0000003A", "platform_id": platform})).await;
     assert_eq!(r.status.as_u16(), 422, "{}", r.body);
     assert_eq!(r.body["error"]["field"], "credit_code");

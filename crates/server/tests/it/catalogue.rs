@@ -159,8 +159,8 @@ async fn visibility_and_permissions(app: TestApp) {
     let r = app.json("POST", "/api/v1/categories", "admin", json!({"code": "213", "name": "数字经济"})).await;
     assert_eq!(r.status.as_u16(), 201, "{}", r.body);
     assert_eq!(r.body["kind"], "theme");
-    let cats = app.get("/api/v1/categories", "b_consumer").await;
-    assert!(cats.body.as_array().unwrap().iter().any(|c| c["code"] == "213"));
+    let cats = app.get("/api/v1/categories?limit=500", "b_consumer").await;
+    assert!(cats.body["items"].as_array().unwrap().iter().any(|c| c["code"] == "213"));
 }
 
 async fn currency_and_audit(app: TestApp) {
@@ -185,9 +185,14 @@ async fn currency_and_audit(app: TestApp) {
         .await;
     assert_eq!(r.status.as_u16(), 422, "{}", r.body);
     let list = app.get("/api/v1/currency", "a_editor").await;
-    assert_eq!(list.body.as_array().unwrap().len(), 1);
-    assert_eq!(app.get("/api/v1/currency", "b_editor").await.body.as_array().unwrap().len(), 0);
-    assert_eq!(app.get("/api/v1/currency", "coordinator").await.body.as_array().unwrap().len(), 1);
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(app.get("/api/v1/currency", "b_editor").await.body["total"], 0);
+    assert_eq!(app.get("/api/v1/currency", "coordinator").await.body["total"], 1);
+    let page = app.get("/api/v1/categories?limit=10", "b_consumer").await;
+    assert_eq!(page.body["items"].as_array().unwrap().len(), 10);
+    let next = page.body["next"].as_str().unwrap().to_string();
+    let page2 = app.get(&format!("/api/v1/categories?limit=10&cursor={next}"), "b_consumer").await;
+    assert_ne!(page.body["items"][0]["code"], page2.body["items"][0]["code"]);
 
     // The audit trail: auditors read it, admins cannot (三员分立).
     let r = app.get("/api/v1/audit?action=resource.", "auditor").await;

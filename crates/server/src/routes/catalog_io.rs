@@ -36,8 +36,15 @@ pub async fn import(
     State(s): State<AppState>,
     Auth(a): Auth,
     ApiQuery(p): ApiQuery<ImportParams>,
-    mut form: Multipart,
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<Response> {
+    let mut form = form.map_err(|_| {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "请以 multipart/form-data 上传目录文件（文件放在 file 字段）",
+        )
+    })?;
     let mode = match p.mode.as_deref().unwrap_or("all_or_nothing") {
         "all_or_nothing" => ImportMode::AllOrNothing,
         "valid_only" => ImportMode::ValidRowsOnly,

@@ -42,6 +42,15 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/currency", get(currency::list).post(currency::record))
         .route("/api/v1/audit", get(audit::list))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("接口 {} 不支持 {method} 请求（接口说明见 /api/openapi.json）", uri.path()),
+    )
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {

@@ -73,6 +73,8 @@ async fn error_shapes(app: TestApp) {
     assert_error(&r, 404, "not_found");
     let r = app.get("/api/v1/nothing-here", "a_editor").await;
     assert_error(&r, 404, "not_found");
+    let r = app.raw("DELETE", "/api/v1/resources", Some("a_editor"), None, vec![]).await;
+    assert_error(&r, 405, "method_not_allowed");
     let r = app.get("/api/v1/departments/abc", "a_editor").await;
     assert_error(&r, 400, "invalid_id");
 

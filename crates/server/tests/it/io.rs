@@ -92,6 +92,8 @@ async fn bad_rows_import_nothing(app: TestApp) {
     assert_eq!(r.status.as_u16(), 400);
     let r = app.upload("/api/v1/resources/import", "a_editor", &[("file", "c.txt", b"[]")]).await;
     assert_eq!(r.body["error"]["code"], "invalid_format");
+    let r = app.json("POST", "/api/v1/resources/import", "a_editor", json!([])).await;
+    assert_eq!(r.body["error"]["code"], "unsupported_media_type", "{}", r.body);
     // An auditor cannot import.
     let r = app.upload("/api/v1/resources/import", "auditor", &[("file", "c.json", &bytes)]).await;
     assert_eq!(r.status.as_u16(), 403);

@@ -491,6 +491,8 @@ async fn postgres_refuses_audit_rewrites() {
     assert!(sqlx::query(sqlx::AssertSqlSafe(upd)).execute(&pool).await.is_err());
     let del = format!("DELETE FROM {schema}.audit_events");
     assert!(sqlx::query(sqlx::AssertSqlSafe(del)).execute(&pool).await.is_err());
+    let truncate = format!("TRUNCATE {schema}.audit_events");
+    assert!(sqlx::query(sqlx::AssertSqlSafe(truncate)).execute(&pool).await.is_err());
 }
 
 #[test]

@@ -152,6 +152,25 @@ macro_rules! impl_store {
             })
         }
 
+        const DATASET_COLS: &str = "resource_id, version, mode, files, row_count, byte_size, data_items, rejected_rows, published_by, published_at";
+
+        fn dataset_row(r: &DbRow) -> R<DatasetVersion> {
+            let files: String = r.try_get("files")?;
+            let items: String = r.try_get("data_items")?;
+            Ok(DatasetVersion {
+                resource_id: r.try_get("resource_id")?,
+                version: r.try_get("version")?,
+                mode: r.try_get("mode")?,
+                files: serde_json::from_str(&files)?,
+                row_count: r.try_get("row_count")?,
+                byte_size: r.try_get("byte_size")?,
+                data_items: serde_json::from_str(&items)?,
+                rejected_rows: r.try_get("rejected_rows")?,
+                published_by: r.try_get("published_by")?,
+                published_at: time::parse(&r.try_get::<String, _>("published_at")?)?,
+            })
+        }
+
         fn audit_row(r: &DbRow) -> R<AuditEvent> {
             let detail: String = r.try_get("detail")?;
             Ok(AuditEvent {
@@ -783,6 +802,55 @@ macro_rules! impl_store {
                 .fetch_all(&self.pool)
                 .await?;
                 rows.iter().map(|r| Ok(r.try_get::<i64, _>("id")?)).collect()
+            }
+
+            async fn create_dataset_version(&self, v: &DatasetVersion) -> R<()> {
+                let sql = format!("INSERT INTO dataset_versions ({DATASET_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
+                let done = sqlx::query(AssertSqlSafe(sql))
+                    .bind(v.resource_id)
+                    .bind(v.version)
+                    .bind(&v.mode)
+                    .bind(serde_json::to_string(&v.files)?)
+                    .bind(v.row_count)
+                    .bind(v.byte_size)
+                    .bind(serde_json::to_string(&v.data_items)?)
+                    .bind(v.rejected_rows)
+                    .bind(v.published_by)
+                    .bind(time::fmt(v.published_at))
+                    .execute(&self.pool)
+                    .await;
+                match done {
+                    Ok(_) => Ok(()),
+                    Err(e) => match StoreError::from(e) {
+                        StoreError::Conflict { .. } => Err(StoreError::Conflict {
+                            message: format!("数据版本{}已由另一次发布占用，请重新发布", v.version),
+                        }),
+                        other => Err(other),
+                    },
+                }
+            }
+
+            async fn get_dataset_version(&self, resource_id: i64, version: i64) -> R<DatasetVersion> {
+                let sql = format!("SELECT {DATASET_COLS} FROM dataset_versions WHERE resource_id = $1 AND version = $2");
+                let row = sqlx::query(AssertSqlSafe(sql))
+                    .bind(resource_id)
+                    .bind(version)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or_else(|| StoreError::not_found(format!("数据版本{version}")))?;
+                dataset_row(&row)
+            }
+
+            async fn latest_dataset_version(&self, resource_id: i64) -> R<Option<DatasetVersion>> {
+                let sql = format!("SELECT {DATASET_COLS} FROM dataset_versions WHERE resource_id = $1 ORDER BY version DESC LIMIT 1");
+                let row = sqlx::query(AssertSqlSafe(sql)).bind(resource_id).fetch_optional(&self.pool).await?;
+                row.as_ref().map(dataset_row).transpose()
+            }
+
+            async fn list_dataset_versions(&self, resource_id: i64) -> R<Vec<DatasetVersion>> {
+                let sql = format!("SELECT {DATASET_COLS} FROM dataset_versions WHERE resource_id = $1 ORDER BY version DESC");
+                let rows = sqlx::query(AssertSqlSafe(sql)).bind(resource_id).fetch_all(&self.pool).await?;
+                rows.iter().map(dataset_row).collect()
             }
 
             async fn create_duty_change(&self, c: &NewDutyChange) -> R<DutyChange> {

@@ -240,3 +240,22 @@ pub struct AuditFilter {
 
 /// Re-exported so that callers need not depend on the category module path.
 pub type Category = CategoryNode;
+
+/// One published, immutable version of a resource's data.
+#[derive(Debug, Clone)]
+pub struct DatasetVersion {
+    pub resource_id: i64,
+    /// Starts at 1.
+    pub version: i64,
+    /// `replace`, `append` or `upsert`.
+    pub mode: String,
+    /// Object-store paths of the Parquet files that make up the version.
+    pub files: Vec<String>,
+    pub row_count: i64,
+    pub byte_size: i64,
+    /// The data items the version was checked against.
+    pub data_items: Vec<domain::catalog::DataItem>,
+    pub rejected_rows: i64,
+    pub published_by: i64,
+    pub published_at: DateTime<Utc>,
+}

@@ -68,6 +68,16 @@ pub trait Store: Send + Sync + 'static {
     /// Resource ids of a department, optionally only with a status.
     async fn department_resource_ids(&self, department_id: i64, status: Option<domain::catalog::ResourceStatus>) -> R<Vec<i64>>;
 
+    // Dataset versions.
+    /// Records a new version; fails with `Conflict` if `version` is already taken (a concurrent
+    /// publish won), so versions never fork.
+    async fn create_dataset_version(&self, v: &DatasetVersion) -> R<()>;
+    async fn get_dataset_version(&self, resource_id: i64, version: i64) -> R<DatasetVersion>;
+    /// The newest version, if any.
+    async fn latest_dataset_version(&self, resource_id: i64) -> R<Option<DatasetVersion>>;
+    /// Every version, newest first.
+    async fn list_dataset_versions(&self, resource_id: i64) -> R<Vec<DatasetVersion>>;
+
     // Catalogue currency (第八条).
     async fn create_duty_change(&self, change: &NewDutyChange) -> R<DutyChange>;
     async fn list_duty_changes(&self, department_id: Option<i64>) -> R<Vec<DutyChange>>;

@@ -65,6 +65,7 @@ both!(concurrent_codes);
 both!(listing_and_filters);
 both!(duty_changes);
 both!(audit_is_append_only);
+both!(dataset_versions);
 
 fn t(h: u32) -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, h, 0, 0).unwrap()
@@ -445,6 +446,46 @@ async fn audit_is_append_only(s: Arc<dyn Store>) {
     assert_eq!(page.items[2].detail["i"], 2);
     // The trait has no way to change history; check the database refuses too.
     // (Exercised through the backend-specific test below.)
+}
+
+async fn dataset_versions(s: Arc<dyn Store>) {
+    let (_, did) = platform_and_dept(&s).await;
+    let sp = spec("人口", "307001");
+    let r = s
+        .create_resource(&NewResource {
+            code: "307001/000001".into(),
+            department_id: did,
+            status: ResourceStatus::Published,
+            spec: sp.clone(),
+            change: change("create", t(1)),
+            diff: vec![],
+        })
+        .await
+        .unwrap();
+    assert!(s.latest_dataset_version(r.id).await.unwrap().is_none());
+    let v = |n: i64| DatasetVersion {
+        resource_id: r.id,
+        version: n,
+        mode: "replace".into(),
+        files: vec![format!("datasets/{}/{n}/part-0.parquet", r.id)],
+        row_count: 10 * n,
+        byte_size: 1000,
+        data_items: sp.data_items.clone(),
+        rejected_rows: 0,
+        published_by: 1,
+        published_at: t(n as u32),
+    };
+    s.create_dataset_version(&v(1)).await.unwrap();
+    s.create_dataset_version(&v(2)).await.unwrap();
+    // A concurrent publisher that also computed version 2 loses, and nothing forks.
+    let lost = s.create_dataset_version(&v(2)).await.unwrap_err();
+    assert!(matches!(&lost, StoreError::Conflict { message } if message.contains('2')), "{lost:?}");
+    let latest = s.latest_dataset_version(r.id).await.unwrap().unwrap();
+    assert_eq!((latest.version, latest.row_count), (2, 20));
+    assert_eq!(latest.data_items, sp.data_items);
+    assert_eq!(s.list_dataset_versions(r.id).await.unwrap().iter().map(|v| v.version).collect::<Vec<_>>(), vec![2, 1]);
+    assert_eq!(s.get_dataset_version(r.id, 1).await.unwrap().files, v(1).files);
+    assert!(matches!(s.get_dataset_version(r.id, 9).await, Err(StoreError::NotFound { .. })));
 }
 
 #[tokio::test]

@@ -12,3 +12,4 @@ pub mod error;
 pub mod identifiers;
 mod labels;
 pub mod org;
+pub mod purpose;

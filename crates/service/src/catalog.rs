@@ -18,29 +18,39 @@ fn sees_everything(actor: &Actor) -> bool {
     actor.has(Role::Coordinator) || actor.has(Role::Admin) || actor.has(Role::Auditor)
 }
 
-fn visible(actor: &Actor, r: &Resource) -> bool {
+/// Whether the actor may know the entry exists: published entries (and withdrawn ones that had
+/// been published) are everyone's; drafts and submissions are their department's. Every path that
+/// looks an entry up goes through this, so a hidden entry reads exactly like a missing one.
+pub fn visible(actor: &Actor, r: &Resource) -> bool {
     sees_everything(actor)
         || r.department_id == actor.department_id
-        || matches!(r.status, ResourceStatus::Published | ResourceStatus::Withdrawn)
+        || r.status == ResourceStatus::Published
+        || (r.status == ResourceStatus::Withdrawn && r.published_at.is_some())
+}
+
+/// The one "not found" of an entry, whether it is missing or hidden.
+pub fn not_found(key: &str) -> ServiceError {
+    ServiceError::NotFound(format!("信息资源“{}”", key.trim()))
 }
 
 /// Checks an entry against every rule without writing anything (forms, imports).
-pub async fn check(svc: &Services, spec: &ResourceSpec, own_code: Option<&str>) -> Result<()> {
-    validate(svc, spec, own_code).await
+pub async fn check(svc: &Services, department_id: i64, spec: &ResourceSpec, own_code: Option<&str>) -> Result<()> {
+    validate(svc, department_id, spec, own_code).await
 }
 
 /// Checks a would-be entry of `department_id` against every rule, as the form shows it.
 pub async fn check_for(svc: &Services, actor: &Actor, department_id: i64, spec: ResourceSpec) -> Result<()> {
     actor.authorize(Action::EditCatalog, Some(department_id))?;
     let spec = with_provider(svc, department_id, spec).await?;
-    validate(svc, &spec, None).await
+    validate(svc, department_id, &spec, None).await
 }
 
-/// Gathers what validation needs from the store and runs every rule.
-async fn validate(svc: &Services, spec: &ResourceSpec, own_code: Option<&str>) -> Result<()> {
+/// Gathers what validation needs from the store and runs every rule. Related codes count only if
+/// the entry's department may see them (another department's draft reads as missing).
+async fn validate(svc: &Services, department_id: i64, spec: &ResourceSpec, own_code: Option<&str>) -> Result<()> {
     let category = svc.store.get_category(spec.category.as_str()).await?;
     let codes: Vec<String> = spec.related_codes.iter().map(|c| c.as_str().to_string()).collect();
-    let live = svc.store.live_codes(&codes).await?;
+    let live = svc.store.live_codes(&codes, Some(department_id)).await?;
     let ctx = ValidationContext {
         today: svc.clock.today(),
         category,
@@ -90,7 +100,7 @@ pub(crate) async fn create_as(
     actor.authorize(Action::EditCatalog, Some(dept))?;
     let mut spec = with_provider(svc, dept, spec).await?;
     spec.publish_date = None;
-    validate(svc, &spec, None).await?;
+    validate(svc, dept, &spec, None).await?;
     let code = allocate_code(svc, dept, &spec).await?;
     let r = svc
         .store
@@ -103,7 +113,7 @@ pub(crate) async fn create_as(
             change: change(svc, actor, action, None),
         })
         .await?;
-    audit::record(svc, Some(actor), "resource.create", "resource", Some(r.code.clone()), json!({"id": r.id, "name": r.spec.name}))
+    audit::record(svc, Some(actor), &format!("resource.{action}"), "resource", Some(r.code.clone()), json!({"id": r.id, "name": r.spec.name}))
         .await?;
     Ok(r)
 }
@@ -111,17 +121,20 @@ pub(crate) async fn create_as(
 /// Looks an entry up by numeric id or by code (as the API addresses it).
 pub async fn get(svc: &Services, actor: &Actor, key: &str) -> Result<Resource> {
     let key = key.trim();
-    let r = if !key.is_empty() && key.chars().all(|c| c.is_ascii_digit()) {
-        let id: i64 = key.parse().map_err(|_| ServiceError::NotFound(format!("信息资源“{key}”")))?;
-        svc.store.get_resource(id).await?
+    let found = if !key.is_empty() && key.chars().all(|c| c.is_ascii_digit()) {
+        match key.parse::<i64>() {
+            Ok(id) => svc.store.get_resource(id).await,
+            Err(_) => return Err(not_found(key)),
+        }
     } else {
-        svc.store.get_resource_by_code(key).await?
+        svc.store.get_resource_by_code(key).await
     };
-    if !visible(actor, &r) {
-        // Another department's draft: as if it did not exist.
-        return Err(ServiceError::NotFound(format!("信息资源“{key}”")));
+    match found {
+        // Another department's draft reads exactly like a missing entry.
+        Ok(r) if visible(actor, &r) => Ok(r),
+        Ok(_) | Err(store::StoreError::NotFound { .. }) => Err(not_found(key)),
+        Err(e) => Err(e.into()),
     }
-    Ok(r)
 }
 
 pub async fn list(svc: &Services, actor: &Actor, mut filter: ResourceFilter, page: PageRequest) -> Result<Page<Resource>> {
@@ -180,7 +193,7 @@ async fn step(
     }
     // Withdrawing needs no re-validation (the entry may refer to things that have since gone).
     if action != LifecycleAction::Withdraw && action != LifecycleAction::Recall && action != LifecycleAction::Return {
-        validate(svc, &spec, Some(&code)).await?;
+        validate(svc, r.department_id, &spec, Some(&code)).await?;
     }
     let d = diff(Some(&r.spec), &spec);
     let updated = svc

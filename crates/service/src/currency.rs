@@ -37,8 +37,12 @@ pub async fn record_change(svc: &Services, actor: &Actor, input: ChangeInput) ->
         svc.store.department_resource_ids(dept, Some(ResourceStatus::Published)).await?
     } else {
         for (i, id) in input.resource_ids.iter().enumerate() {
-            let r = svc.store.get_resource(*id).await.map_err(|_| {
-                ServiceError::invalid(&format!("resource_ids[{i}]"), "unknown_resource", format!("信息资源 {id} 不存在"))
+            // Looked up like any read, so another department's draft reads as missing.
+            let r = crate::catalog::get(svc, actor, &id.to_string()).await.map_err(|e| match e {
+                ServiceError::NotFound(m) => {
+                    ServiceError::invalid(&format!("resource_ids[{i}]"), "unknown_resource", format!("{m}不存在"))
+                }
+                other => other,
             })?;
             if r.department_id != dept {
                 return Err(ServiceError::invalid(

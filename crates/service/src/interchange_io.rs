@@ -59,6 +59,7 @@ pub async fn import(
     let mut errors = parsed.errors;
     let rows = parsed.rows.len();
     let mut plans: Vec<(usize, Plan)> = Vec::new();
+    let mut seen_codes = std::collections::HashSet::new();
     for row in parsed.rows {
         let Some(spec) = row.spec.clone() else { continue };
         let row_error = |field: &str, message: String| row.cell_error(&FieldError::new(field, "invalid_value", message));
@@ -74,24 +75,31 @@ pub async fn import(
         }
         let existing = match row.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             None => None,
-            Some(code) => match svc.store.get_resource_by_code(code).await {
-                Ok(r) if r.department_id == dept_id => Some(r),
-                Ok(_) => {
-                    errors.push(row_error("code", format!("信息资源代码“{code}”属于其他部门")));
+            Some(code) => {
+                if !seen_codes.insert(code.to_string()) {
+                    errors.push(row_error("code", format!("信息资源代码“{code}”在文件中出现了不止一次，请合并为一行")));
                     continue;
                 }
-                Err(_) => {
-                    errors.push(row_error("code", format!("信息资源代码“{code}”不存在；新编目的资源请将代码留空，由平台生成")));
-                    continue;
+                match catalog::get(svc, actor, code).await {
+                    Ok(r) if r.department_id == dept_id => Some(r),
+                    Ok(_) => {
+                        errors.push(row_error("code", format!("信息资源代码“{code}”属于其他部门")));
+                        continue;
+                    }
+                    Err(ServiceError::NotFound(_)) => {
+                        errors.push(row_error("code", format!("信息资源代码“{code}”不存在；新编目的资源请将代码留空，由平台生成")));
+                        continue;
+                    }
+                    Err(e) => return Err(e),
                 }
-            },
+            }
         };
         let mut check = spec.clone();
         check.provider_name = dept.spec.name.clone();
         check.provider_code = dept.spec.provider_code();
         check.publish_date = existing.as_ref().and_then(|r| r.spec.publish_date);
         let own = existing.as_ref().map(|r| r.code.clone());
-        match catalog::check(svc, &check, own.as_deref()).await {
+        match catalog::check(svc, dept_id, &check, own.as_deref()).await {
             Ok(()) => {}
             Err(ServiceError::Invalid(errs)) => {
                 errors.extend(errs.0.iter().map(|e| row.cell_error(e)));

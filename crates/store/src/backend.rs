@@ -280,7 +280,7 @@ macro_rules! impl_store {
                             resource_id: r.try_get("id")?,
                             code: r.try_get("code")?,
                             name: r.try_get("name")?,
-                            updated_on: opt_time(updated)?.map(|t| t.date_naive()),
+                            updated_on: opt_time(updated)?.map(time::cst_date),
                         })
                     })
                     .collect()
@@ -754,7 +754,10 @@ macro_rules! impl_store {
                     w.push_raw(format!("(name LIKE {p} ESCAPE '\\' OR summary LIKE {p} ESCAPE '\\')"));
                 }
                 if let Some(d) = f.visible_to_department {
-                    w.push("(status IN ('published', 'withdrawn') OR department_id = ?)", Arg::Int(d));
+                    w.push(
+                        "(status = 'published' OR (status = 'withdrawn' AND published_at IS NOT NULL) OR department_id = ?)",
+                        Arg::Int(d),
+                    );
                 }
                 self.page(
                     &format!("SELECT {RESOURCE_COLS} FROM resources"),
@@ -779,11 +782,15 @@ macro_rules! impl_store {
                 rows.iter().map(version_row).collect()
             }
 
-            async fn live_codes(&self, codes: &[String]) -> R<BTreeSet<String>> {
+            async fn live_codes(&self, codes: &[String], visible_to: Option<i64>) -> R<BTreeSet<String>> {
                 let mut out = BTreeSet::new();
                 for c in codes {
-                    let row = sqlx::query("SELECT code FROM resources WHERE code = $1 AND status <> 'withdrawn'")
+                    let row = sqlx::query(
+                        "SELECT code FROM resources WHERE code = $1 AND status <> 'withdrawn' \
+                         AND ($2 = 0 OR status = 'published' OR department_id = $2)",
+                    )
                         .bind(c)
+                        .bind(visible_to.unwrap_or(0))
                         .fetch_optional(&self.pool)
                         .await?;
                     if row.is_some() {

@@ -163,8 +163,9 @@ pub struct ResourceFilter {
     pub status: Option<ResourceStatus>,
     /// Substring of the name or summary.
     pub text: Option<String>,
-    /// Only published and withdrawn entries, plus every entry of this department (drafts are the
-    /// department's own business). `None` shows everything (coordinators, admins, auditors).
+    /// Only published entries (and withdrawn ones that had been published), plus every entry of this
+    /// department (drafts are the department's own business). `None` shows everything
+    /// (coordinators, admins, auditors).
     pub visible_to_department: Option<i64>,
 }
 

@@ -63,8 +63,9 @@ pub trait Store: Send + Sync + 'static {
     async fn list_resources(&self, filter: &ResourceFilter, page: PageRequest) -> R<Page<Resource>>;
     /// Every version, oldest first.
     async fn resource_history(&self, id: i64) -> R<Vec<ResourceVersion>>;
-    /// Those of `codes` that name a resource that is not withdrawn.
-    async fn live_codes(&self, codes: &[String]) -> R<BTreeSet<String>>;
+    /// Those of `codes` that name a resource that is not withdrawn and, with `visible_to`, that
+    /// this department may see (published, or its own).
+    async fn live_codes(&self, codes: &[String], visible_to: Option<i64>) -> R<BTreeSet<String>>;
     /// Resource ids of a department, optionally only with a status.
     async fn department_resource_ids(&self, department_id: i64, status: Option<domain::catalog::ResourceStatus>) -> R<Vec<i64>>;
 

@@ -18,3 +18,9 @@ pub fn parse(s: &str) -> Result<DateTime<Utc>, StoreError> {
 pub fn parse_date(s: &str) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| StoreError::Corrupt(format!("bad date {s:?}: {e}")))
 }
+
+/// The date in China Standard Time (UTC+8) of an instant: deadlines are CST dates.
+pub fn cst_date(t: DateTime<Utc>) -> NaiveDate {
+    let cst = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC"));
+    t.with_timezone(&cst).date_naive()
+}

@@ -49,23 +49,29 @@ async fn the_window_spans_the_national_day_holiday_and_tracks_each_entry() {
 
     // Recorded on Monday 09-28 for a law in force since Friday 09-25 (中秋节, a holiday).
     w.at(cst(2026, 9, 28, 10, 0));
-    let rep = currency::record_change(svc, &w.editor_a, law(None, vec![r2.id, r1.id, r1.id], date(2026, 9, 25))).await.unwrap();
+    let rep = currency::record_change(svc, &w.editor_a, law(None, vec![r2.id, r1.id, r1.id], date(2026, 9, 25)))
+        .await
+        .unwrap();
     // 15 working days: 09-28..30, [国庆 10-01..07], 10-08, 10-09, 10-10 (调休 Saturday), 10-12..16, 10-19..22.
     assert_eq!(rep.change.deadline, date(2026, 10, 22));
     assert_eq!(rep.change.effective_date, date(2026, 9, 25));
     assert_eq!(rep.change.department_id, w.a.id);
     assert_eq!(rep.change.recorded_by, w.editor_a.user_id);
-    assert_eq!(statuses(&rep), [(r1.id, CurrencyStatus::Pending), (r2.id, CurrencyStatus::Pending)], "sorted, deduplicated");
+    assert_eq!(
+        statuses(&rep),
+        [(r1.id, CurrencyStatus::Pending), (r2.id, CurrencyStatus::Pending)],
+        "sorted, deduplicated"
+    );
     assert_eq!(rep.working_days_left, Some(14));
 
     // An entry of another department is refused, and nothing is recorded.
-    let e = currency::record_change(svc, &w.editor_a, law(None, vec![r1.id, rb.id], date(2026, 9, 25))).await.unwrap_err();
+    let e = err(currency::record_change(svc, &w.editor_a, law(None, vec![r1.id, rb.id], date(2026, 9, 25))).await);
     assert_eq!(fields(&e), ["resource_ids[1]"]);
-    let e = currency::record_change(svc, &w.editor_a, law(None, vec![424_242], date(2026, 9, 25))).await.unwrap_err();
+    let e = err(currency::record_change(svc, &w.editor_a, law(None, vec![424_242], date(2026, 9, 25))).await);
     assert_eq!(fields(&e), ["resource_ids[0]"]);
     // A consumer records nothing.
-    let e = currency::record_change(svc, &w.consumer_a, law(None, vec![r1.id], date(2026, 9, 25))).await;
-    assert!(matches!(e, Err(ServiceError::Forbidden(_))), "{e:?}");
+    let e = err(currency::record_change(svc, &w.consumer_a, law(None, vec![r1.id], date(2026, 9, 25))).await);
+    assert!(matches!(e, ServiceError::Forbidden(_)), "{e:?}");
     assert_eq!(currency::list(svc, &w.editor_a, None).await.unwrap().len(), 1);
 
     // An empty list means every published entry of the department (not its drafts).
@@ -96,8 +102,8 @@ async fn the_window_spans_the_national_day_holiday_and_tracks_each_entry() {
 
     // Who sees which windows.
     assert_eq!(currency::list(svc, &w.editor_b, None).await.unwrap().len(), 0, "B has none");
-    let e = currency::list(svc, &w.editor_b, Some(w.a.id)).await;
-    assert!(matches!(e, Err(ServiceError::Forbidden(_))), "{e:?}");
+    let e = err(currency::list(svc, &w.editor_b, Some(w.a.id)).await);
+    assert!(matches!(e, ServiceError::Forbidden(_)), "{e:?}");
     assert_eq!(currency::list(svc, &w.coordinator, None).await.unwrap().len(), 2);
     assert_eq!(currency::list(svc, &w.auditor, Some(w.a.id)).await.unwrap().len(), 2);
 }
@@ -110,7 +116,7 @@ async fn a_deadline_past_the_known_calendar_is_refused_loudly() {
     w.at(cst(2026, 12, 21, 10, 0));
     let before = w.snapshot().await;
     // 15 working days after 2026-12-20 end in January 2027, whose holidays are not known yet.
-    let e = currency::record_change(svc, &w.editor_a, law(None, vec![r1.id], date(2026, 12, 20))).await.unwrap_err();
+    let e = err(currency::record_change(svc, &w.editor_a, law(None, vec![r1.id], date(2026, 12, 20))).await);
     assert!(matches!(e, ServiceError::Calendar(_)), "{e:?}");
     assert_eq!(currency::list(svc, &w.editor_a, None).await.unwrap().len(), 0);
     assert_eq!(w.snapshot().await, before);

@@ -100,7 +100,8 @@ async fn full_lifecycle_keeps_every_version() {
     assert_eq!(h[4].change.at, cst(2026, 3, 10, 9, 0));
     assert_eq!(h[5].change.comment.as_deref(), Some("职能划转，本部门不再提供"));
 
-    let diff_of = |v: usize| h[v].diff.iter().map(|c| (c.field.clone(), c.before.clone(), c.after.clone())).collect::<Vec<_>>();
+    let diff_of =
+        |v: usize| h[v].diff.iter().map(|c| (c.field.clone(), c.before.clone(), c.after.clone())).collect::<Vec<_>>();
     assert!(h[0].diff.iter().any(|c| c.field == "name" && c.after == json!("企业登记信息") && c.before.is_null()));
     assert_eq!(
         diff_of(1),
@@ -161,7 +162,9 @@ async fn returning_needs_a_reason_and_the_editor_can_recall() {
     assert_eq!(w.resource(r.id).await.status, ResourceStatus::Submitted);
     assert_eq!(w.history(r.id).await.len(), 2);
 
-    let back = catalog::return_to_draft(svc, &w.approver_a, &key, Some("  摘要过于简略，请补充数据范围  ".into())).await.unwrap();
+    let back = catalog::return_to_draft(svc, &w.approver_a, &key, Some("  摘要过于简略，请补充数据范围  ".into()))
+        .await
+        .unwrap();
     assert_eq!((back.status, back.version), (ResourceStatus::Draft, 3));
 
     // Submit again; this time the editor takes it back. The approver cannot recall for them.

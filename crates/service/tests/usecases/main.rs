@@ -3,11 +3,12 @@
 //! optimistic concurrency, catalogue currency (第八条), tokens and passwords, import and the audit
 //! trail.
 
+mod accounts;
+mod audit;
+mod codes;
+mod currency;
+mod import;
+mod lifecycle;
+mod permissions;
+mod rules;
 mod world;
-
-#[tokio::test]
-async fn smoke() {
-    let t = std::time::Instant::now();
-    let _w = world::World::new().await;
-    eprintln!("world in {:?}", t.elapsed());
-}

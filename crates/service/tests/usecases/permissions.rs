@@ -37,7 +37,10 @@ async fn an_editor_cannot_write_another_departments_catalogue() {
     let e = catalog::check_for(svc, &w.editor_a, w.b.id, spec("冒名编目", CAT_B)).await;
     assert!(matches!(e, Err(ServiceError::Forbidden(_))), "check for B: {e:?}");
     for key in [draft.id.to_string(), draft.code.clone()] {
-        assert_forbidden_or_not_found(catalog::update(svc, &w.editor_a, &key, None, draft.spec.clone()).await, "update B's draft");
+        assert_forbidden_or_not_found(
+            catalog::update(svc, &w.editor_a, &key, None, draft.spec.clone()).await,
+            "update B's draft",
+        );
         assert_forbidden_or_not_found(catalog::submit(svc, &w.editor_a, &key).await, "submit B's draft");
     }
     assert_forbidden_or_not_found(catalog::recall(svc, &w.editor_a, &submitted.code).await, "recall B's entry");
@@ -45,7 +48,10 @@ async fn an_editor_cannot_write_another_departments_catalogue() {
     revised.summary = "被其他部门篡改".into();
     let e = catalog::update(svc, &w.editor_a, &published.code, Some(published.version), revised).await;
     assert!(matches!(e, Err(ServiceError::Forbidden(_))), "update B's published entry: {e:?}");
-    assert_forbidden_or_not_found(catalog::withdraw(svc, &w.editor_a, &published.code, Some("x".into())).await, "withdraw");
+    assert_forbidden_or_not_found(
+        catalog::withdraw(svc, &w.editor_a, &published.code, Some("x".into())).await,
+        "withdraw",
+    );
     // Nor record a change of duties for B.
     let input = currency::ChangeInput {
         department_id: Some(w.b.id),
@@ -54,7 +60,7 @@ async fn an_editor_cannot_write_another_departments_catalogue() {
         effective_date: date(2026, 3, 2),
         resource_ids: vec![published.id],
     };
-    assert!(matches!(currency::record_change(svc, &w.editor_a, input).await, Err(ServiceError::Forbidden(_))));
+    assert_forbidden(currency::record_change(svc, &w.editor_a, input).await, "record a change for B");
 
     assert_eq!(w.snapshot().await, before, "refused attempts write nothing");
     // And consumed no code number: B's next entry in 307002 is the fourth.
@@ -69,7 +75,10 @@ async fn an_approver_reviews_only_their_department_and_the_coordinator_reviews_a
     let (_, submitted, published) = b_entries(&w).await;
     let before = w.snapshot().await;
     assert_forbidden_or_not_found(catalog::publish(svc, &w.approver_a, &submitted.code).await, "publish B's entry");
-    assert_forbidden_or_not_found(catalog::publish(svc, &w.approver_a, &submitted.id.to_string()).await, "publish by id");
+    assert_forbidden_or_not_found(
+        catalog::publish(svc, &w.approver_a, &submitted.id.to_string()).await,
+        "publish by id",
+    );
     assert_forbidden_or_not_found(
         catalog::return_to_draft(svc, &w.approver_a, &submitted.code, Some("越权退回".into())).await,
         "return B's entry",
@@ -117,7 +126,10 @@ async fn the_auditor_changes_nothing() {
         password: None,
     };
     assert_forbidden(accounts::create_user(svc, au, input).await, "create user");
-    assert_forbidden(accounts::update_user(svc, au, w.editor_a.user_id, vec![Role::Approver], true).await, "update user");
+    assert_forbidden(
+        accounts::update_user(svc, au, w.editor_a.user_id, vec![Role::Approver], true).await,
+        "update user",
+    );
     assert_forbidden(accounts::list_users(svc, au, None, PageRequest::default()).await, "list users");
     let dept = DepartmentSpec {
         name: "审计新设部门".into(),
@@ -149,8 +161,13 @@ async fn the_admin_cannot_read_the_audit_trail_nor_compile_entries() {
     let before = w.snapshot().await;
     let e = audit::list(svc, &w.admin, &AuditFilter::default(), PageRequest::default()).await;
     assert!(matches!(e, Err(ServiceError::Forbidden(_))), "三员分立: {e:?}");
-    let e = audit::list(svc, &w.admin, &AuditFilter { user_id: Some(w.admin.user_id), ..Default::default() }, PageRequest::default())
-        .await;
+    let e = audit::list(
+        svc,
+        &w.admin,
+        &AuditFilter { user_id: Some(w.admin.user_id), ..Default::default() },
+        PageRequest::default(),
+    )
+    .await;
     assert!(matches!(e, Err(ServiceError::Forbidden(_))), "not even their own events: {e:?}");
     for who in [&w.editor_a, &w.approver_a, &w.coordinator, &w.consumer_a] {
         let e = audit::list(svc, who, &AuditFilter::default(), PageRequest::default()).await;
@@ -220,7 +237,8 @@ async fn other_departments_drafts_are_invisible() {
             }
             assert_eq!(page.total as usize, page.items.len());
         }
-        let all = catalog::list(svc, who, ResourceFilter::default(), PageRequest { after: None, limit: 100 }).await.unwrap();
+        let all =
+            catalog::list(svc, who, ResourceFilter::default(), PageRequest { after: None, limit: 100 }).await.unwrap();
         let mut ids: Vec<i64> = all.items.iter().map(|r| r.id).collect();
         ids.sort();
         assert_eq!(ids, [own.id, published.id]);
@@ -228,7 +246,8 @@ async fn other_departments_drafts_are_invisible() {
     // Those who see everything do see them.
     for who in [&w.coordinator, &w.auditor, &w.admin] {
         assert_eq!(catalog::get(svc, who, &draft.code).await.unwrap().id, draft.id);
-        let all = catalog::list(svc, who, ResourceFilter::default(), PageRequest { after: None, limit: 100 }).await.unwrap();
+        let all =
+            catalog::list(svc, who, ResourceFilter::default(), PageRequest { after: None, limit: 100 }).await.unwrap();
         assert_eq!(all.total, 4);
     }
     // B's own staff see their drafts.
@@ -247,8 +266,8 @@ async fn a_hidden_draft_reads_exactly_like_a_missing_one() {
     let missing = catalog::get(svc, &w.editor_a, &missing_id.to_string()).await.unwrap_err();
     assert!(matches!(hidden, ServiceError::NotFound(_)) && matches!(missing, ServiceError::NotFound(_)));
     assert_eq!(
-        hidden.to_string().replace(&draft.id.to_string(), "N"),
-        missing.to_string().replace(&missing_id.to_string(), "N"),
+        hidden.to_string().replace(&format!("“{}”", draft.id), "“N”"),
+        missing.to_string().replace(&format!("“{missing_id}”"), "“N”"),
         "the message for a hidden draft differs from the one for a missing id"
     );
     // By code the two read alike.
@@ -267,7 +286,9 @@ async fn a_withdrawn_draft_of_another_department_stays_hidden() {
     let gone = catalog::withdraw(svc, &w.approver_b, &draft.code, Some("重复编目".into())).await.unwrap();
     assert_eq!((gone.status, gone.published_at), (ResourceStatus::Withdrawn, None));
     assert_not_found(catalog::get(svc, &w.editor_a, &draft.code).await, "get a never-published withdrawn draft of B");
-    let all = catalog::list(svc, &w.editor_a, ResourceFilter::default(), PageRequest { after: None, limit: 100 }).await.unwrap();
+    let all = catalog::list(svc, &w.editor_a, ResourceFilter::default(), PageRequest { after: None, limit: 100 })
+        .await
+        .unwrap();
     assert!(!all.items.iter().any(|r| r.id == draft.id), "listed to another department");
 }
 
@@ -291,4 +312,55 @@ async fn related_codes_do_not_reveal_other_departments_drafts() {
             Ok(r) => panic!("{} related to B's {:?} entry {} that A cannot see", r.code, hidden.status, hidden.code),
         }
     }
+}
+
+/// The import checks the codes it is given; what it says about another department's draft must
+/// read like what it says about a code that does not exist.
+#[tokio::test]
+async fn import_does_not_reveal_other_departments_drafts() {
+    let w = World::new().await;
+    let svc = &w.svc;
+    let (draft, _, _) = b_entries(&w).await;
+
+    // Import: a row carrying the code of B's draft, and one carrying a code that does not exist.
+    let row =
+        |code: &str| interchange::Entry { code: Some(code.into()), status: None, spec: spec("导入探测", CAT_A) };
+    let missing_code = "307002/999999";
+    let parsed = interchange::import_json(&interchange::export_json(&[row(&draft.code), row(missing_code)]));
+    let report =
+        service::interchange_io::import(svc, &w.editor_a, None, parsed, service::interchange_io::ImportMode::DryRun)
+            .await
+            .unwrap();
+    assert_eq!(report.errors.len(), 2, "{:?}", report.errors);
+    assert_eq!(
+        report.errors[0].message.replace(&draft.code, "C"),
+        report.errors[1].message.replace(missing_code, "C"),
+        "import tells B's hidden draft apart from a missing code"
+    );
+}
+
+/// Recording a change checks the ids it is given; what it says about another department's draft
+/// must read like what it says about an id that does not exist (and not reveal the draft's code).
+#[tokio::test]
+async fn record_change_does_not_reveal_other_departments_drafts() {
+    let w = World::new().await;
+    let svc = &w.svc;
+    let (draft, _, _) = b_entries(&w).await;
+    let p = w.published(&w.editor_a, &w.approver_a, spec("A的资源", CAT_A)).await;
+    let missing_id = 987_654_i64;
+    let probe = |id: i64| currency::ChangeInput {
+        department_id: None,
+        kind: ChangeKind::DutyChange,
+        description: "探测".into(),
+        effective_date: date(2026, 3, 2),
+        resource_ids: vec![p.id, id],
+    };
+    let hidden = err(currency::record_change(svc, &w.editor_a, probe(draft.id)).await);
+    let missing = err(currency::record_change(svc, &w.editor_a, probe(missing_id)).await);
+    assert!(!hidden.to_string().contains(&draft.code), "the error reveals the code of B's hidden draft: {hidden}");
+    assert_eq!(
+        hidden.to_string().replace(&format!("“{}”", draft.id), "“N”"),
+        missing.to_string().replace(&format!("“{missing_id}”"), "“N”"),
+        "record_change tells B's hidden draft apart from a missing id"
+    );
 }

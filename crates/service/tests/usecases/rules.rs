@@ -18,7 +18,10 @@ async fn provider_fields_cannot_be_forged() {
     let r = catalog::create(svc, &w.editor_a, None, forged).await.unwrap();
     assert_eq!((r.spec.provider_name.as_str(), r.spec.provider_code.as_str()), ("示例市公安局", a_code.as_str()));
     let stored = w.resource(r.id).await;
-    assert_eq!((stored.spec.provider_name.as_str(), stored.spec.provider_code.as_str()), ("示例市公安局", a_code.as_str()));
+    assert_eq!(
+        (stored.spec.provider_name.as_str(), stored.spec.provider_code.as_str()),
+        ("示例市公安局", a_code.as_str())
+    );
     assert_eq!(stored.department_id, w.a.id);
 
     // Nor on a revision, draft or published.
@@ -97,10 +100,16 @@ async fn validation_errors_name_their_fields_and_write_nothing() {
     let mut bad = first.spec.clone();
     bad.share_type = ShareType::NotShared;
     bad.share_methods = vec![];
-    assert_eq!(fields(&catalog::update(svc, &w.editor_a, &first.code, Some(1), bad).await.unwrap_err()), ["share_basis"]);
+    assert_eq!(
+        fields(&catalog::update(svc, &w.editor_a, &first.code, Some(1), bad).await.unwrap_err()),
+        ["share_basis"]
+    );
     let mut self_ref = first.spec.clone();
     self_ref.related_codes = vec![ResourceCode::parse(&first.code).unwrap()];
-    assert_eq!(fields(&catalog::update(svc, &w.editor_a, &first.code, Some(1), self_ref).await.unwrap_err()), ["related_codes[0]"]);
+    assert_eq!(
+        fields(&catalog::update(svc, &w.editor_a, &first.code, Some(1), self_ref).await.unwrap_err()),
+        ["related_codes[0]"]
+    );
     assert_eq!(w.resource(first.id).await.version, 1);
     assert_eq!(w.history(first.id).await.len(), 1);
 

@@ -103,7 +103,8 @@ impl World {
         };
         let a = accounts::create_department(&svc, &admin, dept("示例市公安局", "MB000010", "SLS-GAJ")).await.unwrap();
         let b = accounts::create_department(&svc, &admin, dept("示例市民政局", "MB000020", "SLS-MZJ")).await.unwrap();
-        for (code, name) in [(CAT_A, "公安"), (CAT_B, "民政"), (CAT_BASE, "人口基本信息"), (CAT_THEME, "政务服务事项")] {
+        for (code, name) in [(CAT_A, "公安"), (CAT_B, "民政"), (CAT_BASE, "人口基本信息"), (CAT_THEME, "政务服务事项")]
+        {
             service::catalog::create_category(&svc, &admin, code, name).await.unwrap();
         }
 
@@ -114,7 +115,13 @@ impl World {
             async move {
                 let u = accounts::create_user_unchecked(
                     &svc,
-                    UserInput { username: name.clone(), display_name: name, department_id: dept, roles: vec![role], password: None },
+                    UserInput {
+                        username: name.clone(),
+                        display_name: name,
+                        department_id: dept,
+                        roles: vec![role],
+                        password: None,
+                    },
                 )
                 .await
                 .unwrap();
@@ -183,7 +190,8 @@ impl World {
         let mut out = Vec::new();
         let mut after = None;
         loop {
-            let page = self.svc.store.list_audit(&AuditFilter::default(), PageRequest { after, limit: 500 }).await.unwrap();
+            let page =
+                self.svc.store.list_audit(&AuditFilter::default(), PageRequest { after, limit: 500 }).await.unwrap();
             out.extend(page.items);
             match page.next {
                 Some(n) => after = Some(n),
@@ -261,26 +269,40 @@ pub fn fields(e: &ServiceError) -> Vec<String> {
     }
 }
 
+/// The error of a result whose Ok type need not be Debug.
 #[track_caller]
-pub fn assert_forbidden_or_not_found<T: std::fmt::Debug>(r: Result<T, ServiceError>, what: &str) {
+pub fn err<T>(r: Result<T, ServiceError>) -> ServiceError {
+    expect_err(r, "")
+}
+
+#[track_caller]
+fn expect_err<T>(r: Result<T, ServiceError>, what: &str) -> ServiceError {
     match r {
-        Err(ServiceError::Forbidden(_) | ServiceError::NotFound(_)) => {}
+        Ok(_) => panic!("{what}: expected an error, got Ok"),
+        Err(e) => e,
+    }
+}
+
+#[track_caller]
+pub fn assert_forbidden_or_not_found<T>(r: Result<T, ServiceError>, what: &str) {
+    match expect_err(r, what) {
+        ServiceError::Forbidden(_) | ServiceError::NotFound(_) => {}
         other => panic!("{what}: expected Forbidden or NotFound, got {other:?}"),
     }
 }
 
 #[track_caller]
-pub fn assert_forbidden<T: std::fmt::Debug>(r: Result<T, ServiceError>, what: &str) {
-    match r {
-        Err(ServiceError::Forbidden(_)) => {}
+pub fn assert_forbidden<T>(r: Result<T, ServiceError>, what: &str) {
+    match expect_err(r, what) {
+        ServiceError::Forbidden(_) => {}
         other => panic!("{what}: expected Forbidden, got {other:?}"),
     }
 }
 
 #[track_caller]
-pub fn assert_not_found<T: std::fmt::Debug>(r: Result<T, ServiceError>, what: &str) {
-    match r {
-        Err(ServiceError::NotFound(_)) => {}
+pub fn assert_not_found<T>(r: Result<T, ServiceError>, what: &str) {
+    match expect_err(r, what) {
+        ServiceError::NotFound(_) => {}
         other => panic!("{what}: expected NotFound, got {other:?}"),
     }
 }

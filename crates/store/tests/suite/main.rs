@@ -279,9 +279,11 @@ async fn catalogue_versions(s: Arc<dyn Store>) {
         .await
         .unwrap_err();
     assert!(matches!(dup, StoreError::Conflict { .. }));
-    assert_eq!(s.live_codes(&[code.clone(), "307001/999999".into()]).await.unwrap().len(), 1);
+    assert_eq!(s.live_codes(&[code.clone(), "307001/999999".into()], None).await.unwrap().len(), 1);
+    assert!(s.live_codes(std::slice::from_ref(&code), Some(did + 1)).await.unwrap().is_empty(), "another department's draft");
+    assert_eq!(s.live_codes(std::slice::from_ref(&code), Some(did)).await.unwrap().len(), 1);
     s.update_resource(&upd(2, ResourceStatus::Withdrawn, &v2, "withdraw", 4)).await.unwrap();
-    assert!(s.live_codes(std::slice::from_ref(&code)).await.unwrap().is_empty());
+    assert!(s.live_codes(std::slice::from_ref(&code), None).await.unwrap().is_empty());
     assert!(matches!(s.resource_history(424242).await, Err(StoreError::NotFound { .. })));
 }
 

@@ -46,6 +46,10 @@ pub enum Action {
     /// See catalogue-currency windows of all departments.
     Supervise,
     ReadAudit,
+    /// Publish data for a department's resources (提供).
+    PublishData,
+    /// Read shared data for the department's duties (使用), subject to the access check.
+    ReadData,
 }
 
 impl Action {
@@ -63,6 +67,8 @@ impl Action {
             Action::RecordDutyChange => "登记职能或法规变化",
             Action::Supervise => "查看全平台监督信息",
             Action::ReadAudit => "查看审计日志",
+            Action::PublishData => "发布共享数据",
+            Action::ReadData => "读取共享数据",
         }
     }
 
@@ -79,6 +85,8 @@ impl Action {
             Action::RecordDutyChange => &[CatalogEditor, Approver],
             Action::Supervise => &[Coordinator],
             Action::ReadAudit => &[Auditor],
+            Action::PublishData => &[DataProvider],
+            Action::ReadData => &[DataConsumer, DataProvider],
         }
     }
 
@@ -87,7 +95,11 @@ impl Action {
     fn department_bound(self) -> bool {
         matches!(
             self,
-            Action::EditCatalog | Action::ReviewCatalog | Action::WithdrawCatalog | Action::RecordDutyChange
+            Action::EditCatalog
+                | Action::ReviewCatalog
+                | Action::WithdrawCatalog
+                | Action::RecordDutyChange
+                | Action::PublishData
         )
     }
 }
@@ -193,6 +205,8 @@ mod tests {
             Action::ReviewCatalog,
             Action::WithdrawCatalog,
             Action::RecordDutyChange,
+            Action::PublishData,
+            Action::ReadData,
         ] {
             assert!(a.authorize(action, Some(7)).is_err(), "{action:?}");
         }

@@ -97,15 +97,8 @@ pub enum CsvReason {
     #[error("{date}是{}，调休上班日只能是周六或周日，请核对日期或类型", weekday_cn(.date))]
     MakeupOnWeekday { date: NaiveDate },
 
-    #[error(
-        "{date}已在第{first_line}行登记为“{first_kind}”，本行却为“{kind}”，请核对通知后只保留正确的一行"
-    )]
-    ConflictingKind {
-        date: NaiveDate,
-        first_line: usize,
-        first_kind: DayKind,
-        kind: DayKind,
-    },
+    #[error("{date}已在第{first_line}行登记为“{first_kind}”，本行却为“{kind}”，请核对通知后只保留正确的一行")]
+    ConflictingKind { date: NaiveDate, first_line: usize, first_kind: DayKind, kind: DayKind },
 }
 
 /// One bad line of a holiday CSV file (line numbers start at 1).
@@ -136,17 +129,11 @@ pub enum CalendarError {
 
     /// Known years must be contiguous, otherwise a missing year would look like a year
     /// without holidays.
-    #[error(
-        "节假日安排缺少{year}年的数据（年份必须连续）：请先导入{year}年的国务院办公厅节假日安排通知"
-    )]
+    #[error("节假日安排缺少{year}年的数据（年份必须连续）：请先导入{year}年的国务院办公厅节假日安排通知")]
     MissingYear { year: i32 },
 
     #[error("{date}已登记为“{existing}”，新导入的数据却为“{incoming}”，请核对国务院办公厅通知")]
-    Conflict {
-        date: NaiveDate,
-        existing: DayKind,
-        incoming: DayKind,
-    },
+    Conflict { date: NaiveDate, existing: DayKind, incoming: DayKind },
 
     #[error("{date}是{}，调休上班日只能是周六或周日，请核对数据", weekday_cn(.date))]
     MakeupOnWeekday { date: NaiveDate },
@@ -154,22 +141,14 @@ pub enum CalendarError {
 
 fn beyond_message(date: &NaiveDate, last_year: i32) -> String {
     let year = date.year();
-    let needed = if year > last_year + 1 {
-        format!("{}—{year}", last_year + 1)
-    } else {
-        year.to_string()
-    };
+    let needed = if year > last_year + 1 { format!("{}—{year}", last_year + 1) } else { year.to_string() };
     format!(
         "工作日历只包含截至{last_year}年的节假日安排，无法计算{date}：请先导入{needed}年的国务院办公厅节假日安排通知"
     )
 }
 
 fn join_problems(problems: &[CsvProblem]) -> String {
-    problems
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("；")
+    problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("；")
 }
 
 fn weekday_cn(date: &NaiveDate) -> &'static str {
@@ -194,9 +173,7 @@ fn parse_iso_date(s: &str) -> Option<NaiveDate> {
     let shape_ok = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     if !shape_ok {
         return None;
     }
@@ -210,9 +187,7 @@ fn parse_iso_date(s: &str) -> Option<NaiveDate> {
 fn parse_row(line: &str) -> Result<SpecialDay, CsvReason> {
     let fields: Vec<&str> = line.split(',').map(str::trim).collect();
     let [date, kind, name, source] = fields[..] else {
-        return Err(CsvReason::FieldCount {
-            found: fields.len(),
-        });
+        return Err(CsvReason::FieldCount { found: fields.len() });
     };
     let date = parse_iso_date(date).ok_or_else(|| CsvReason::BadDate { value: date.into() })?;
     let kind = DayKind::from_code(kind).ok_or_else(|| CsvReason::BadKind { value: kind.into() })?;
@@ -225,12 +200,7 @@ fn parse_row(line: &str) -> Result<SpecialDay, CsvReason> {
     if kind == DayKind::MakeupWorkday && !is_weekend(date) {
         return Err(CsvReason::MakeupOnWeekday { date });
     }
-    Ok(SpecialDay {
-        date,
-        kind,
-        name: name.into(),
-        source: source.into(),
-    })
+    Ok(SpecialDay { date, kind, name: name.into(), source: source.into() })
 }
 
 /// Holidays and makeup working days for a contiguous, inclusive range of years.
@@ -271,20 +241,13 @@ impl WorkCalendar {
                 seen_header = true;
                 let header: Vec<&str> = line.split(',').map(str::trim).collect();
                 if header != ["date", "kind", "name", "source"] {
-                    problems.push(CsvProblem {
-                        line: line_no,
-                        reason: CsvReason::BadHeader {
-                            found: line.trim().into(),
-                        },
-                    });
+                    problems
+                        .push(CsvProblem { line: line_no, reason: CsvReason::BadHeader { found: line.trim().into() } });
                 }
                 continue;
             }
             match parse_row(line) {
-                Err(reason) => problems.push(CsvProblem {
-                    line: line_no,
-                    reason,
-                }),
+                Err(reason) => problems.push(CsvProblem { line: line_no, reason }),
                 Ok(day) => match rows.get(&day.date) {
                     Some((first_line, first)) if first.kind != day.kind => {
                         problems.push(CsvProblem {
@@ -320,19 +283,14 @@ impl WorkCalendar {
         Self::from_map(map)
     }
 
-    fn insert_checked(
-        map: &mut BTreeMap<NaiveDate, SpecialDay>,
-        day: SpecialDay,
-    ) -> Result<(), CalendarError> {
+    fn insert_checked(map: &mut BTreeMap<NaiveDate, SpecialDay>, day: SpecialDay) -> Result<(), CalendarError> {
         if day.kind == DayKind::MakeupWorkday && !is_weekend(day.date) {
             return Err(CalendarError::MakeupOnWeekday { date: day.date });
         }
         match map.get(&day.date) {
-            Some(existing) if existing.kind != day.kind => Err(CalendarError::Conflict {
-                date: day.date,
-                existing: existing.kind,
-                incoming: day.kind,
-            }),
+            Some(existing) if existing.kind != day.kind => {
+                Err(CalendarError::Conflict { date: day.date, existing: existing.kind, incoming: day.kind })
+            }
             Some(_) => Ok(()),
             None => {
                 map.insert(day.date, day);
@@ -350,11 +308,7 @@ impl WorkCalendar {
         if let Some(year) = (first_year..=last_year).find(|y| !years.contains(y)) {
             return Err(CalendarError::MissingYear { year });
         }
-        Ok(WorkCalendar {
-            days,
-            first_year,
-            last_year,
-        })
+        Ok(WorkCalendar { days, first_year, last_year })
     }
 
     /// Adds the rows of `other` (typically next year's notice). Rows for dates already known
@@ -399,13 +353,7 @@ impl WorkCalendar {
         let mut out = String::from(CSV_HEADER);
         out.push('\n');
         for day in self.days.values() {
-            out.push_str(&format!(
-                "{},{},{},{}\n",
-                day.date.format("%Y-%m-%d"),
-                day.kind.code(),
-                day.name,
-                day.source
-            ));
+            out.push_str(&format!("{},{},{},{}\n", day.date.format("%Y-%m-%d"), day.kind.code(), day.name, day.source));
         }
         out
     }
@@ -413,15 +361,9 @@ impl WorkCalendar {
     fn check_known(&self, date: NaiveDate) -> Result<(), CalendarError> {
         let year = date.year();
         if year > self.last_year {
-            Err(CalendarError::BeyondKnownYears {
-                date,
-                last_year: self.last_year,
-            })
+            Err(CalendarError::BeyondKnownYears { date, last_year: self.last_year })
         } else if year < self.first_year {
-            Err(CalendarError::BeforeKnownYears {
-                date,
-                first_year: self.first_year,
-            })
+            Err(CalendarError::BeforeKnownYears { date, first_year: self.first_year })
         } else {
             Ok(())
         }
@@ -444,10 +386,7 @@ impl WorkCalendar {
         let mut date = start;
         let mut remaining = n;
         while remaining > 0 {
-            date = date.succ_opt().ok_or(CalendarError::BeyondKnownYears {
-                date,
-                last_year: self.last_year,
-            })?;
+            date = date.succ_opt().ok_or(CalendarError::BeyondKnownYears { date, last_year: self.last_year })?;
             if self.is_workday(date)? {
                 remaining -= 1;
             }
@@ -458,11 +397,7 @@ impl WorkCalendar {
     /// Number of working days `d` with `from < d <= to`; negative (minus the count of
     /// `to < d <= from`) when `to` is before `from`. Used for "剩余N个工作日".
     /// Errors when any counted day is outside the known years.
-    pub fn working_days_between(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<i64, CalendarError> {
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> Result<i64, CalendarError> {
         let (low, high, sign) = match from.cmp(&to) {
             std::cmp::Ordering::Equal => return Ok(0),
             std::cmp::Ordering::Less => (from, to, 1),
@@ -495,8 +430,7 @@ mod tests {
     }
 
     fn workdays_in_year(c: &WorkCalendar, year: i32) -> i64 {
-        c.working_days_between(ymd(year - 1, 12, 31), ymd(year, 12, 31))
-            .unwrap()
+        c.working_days_between(ymd(year - 1, 12, 31), ymd(year, 12, 31)).unwrap()
     }
 
     /// A synthetic 2027 schedule (not the real notice, which is not published yet).
@@ -528,11 +462,7 @@ mod tests {
             (ymd(2026, 2, 10), ymd(2026, 3, 2)),
             (ymd(2026, 9, 30), ymd(2026, 10, 20)),
         ] {
-            assert_eq!(
-                c.add_working_days(received, 10).unwrap(),
-                expected,
-                "from {received}"
-            );
+            assert_eq!(c.add_working_days(received, 10).unwrap(), expected, "from {received}");
             assert_eq!(c.working_days_between(received, expected).unwrap(), 10);
             assert_eq!(c.working_days_between(expected, received).unwrap(), -10);
         }
@@ -565,14 +495,8 @@ mod tests {
             assert!(c.is_workday(date).unwrap(), "{date}");
         }
         // A makeup Saturday counts towards a deadline.
-        assert_eq!(
-            c.add_working_days(ymd(2025, 2, 7), 1).unwrap(),
-            ymd(2025, 2, 8)
-        );
-        assert_eq!(
-            c.add_working_days(ymd(2025, 1, 24), 1).unwrap(),
-            ymd(2025, 1, 26)
-        );
+        assert_eq!(c.add_working_days(ymd(2025, 2, 7), 1).unwrap(), ymd(2025, 2, 8));
+        assert_eq!(c.add_working_days(ymd(2025, 1, 24), 1).unwrap(), ymd(2025, 1, 26));
     }
 
     #[test]
@@ -590,84 +514,42 @@ mod tests {
     fn start_day_is_not_counted() {
         let c = cal();
         // Monday → next working day is Tuesday.
-        assert_eq!(
-            c.add_working_days(ymd(2025, 3, 3), 1).unwrap(),
-            ymd(2025, 3, 4)
-        );
+        assert_eq!(c.add_working_days(ymd(2025, 3, 3), 1).unwrap(), ymd(2025, 3, 4));
         // Received on a holiday: counting starts the next day anyway.
-        assert_eq!(
-            c.add_working_days(ymd(2025, 10, 1), 1).unwrap(),
-            ymd(2025, 10, 9)
-        );
-        assert_eq!(
-            c.add_working_days(ymd(2025, 3, 3), 0).unwrap(),
-            ymd(2025, 3, 3)
-        );
-        assert_eq!(
-            c.working_days_between(ymd(2025, 3, 3), ymd(2025, 3, 3))
-                .unwrap(),
-            0
-        );
+        assert_eq!(c.add_working_days(ymd(2025, 10, 1), 1).unwrap(), ymd(2025, 10, 9));
+        assert_eq!(c.add_working_days(ymd(2025, 3, 3), 0).unwrap(), ymd(2025, 3, 3));
+        assert_eq!(c.working_days_between(ymd(2025, 3, 3), ymd(2025, 3, 3)).unwrap(), 0);
         // Friday → Monday: 1 working day (the Monday), none over the weekend.
-        assert_eq!(
-            c.working_days_between(ymd(2025, 3, 7), ymd(2025, 3, 10))
-                .unwrap(),
-            1
-        );
-        assert_eq!(
-            c.working_days_between(ymd(2025, 3, 7), ymd(2025, 3, 9))
-                .unwrap(),
-            0
-        );
+        assert_eq!(c.working_days_between(ymd(2025, 3, 7), ymd(2025, 3, 10)).unwrap(), 1);
+        assert_eq!(c.working_days_between(ymd(2025, 3, 7), ymd(2025, 3, 9)).unwrap(), 0);
     }
 
     #[test]
     fn refuses_beyond_last_year() {
         let c = cal();
         let err = c.is_workday(ymd(2027, 1, 5)).unwrap_err();
-        assert_eq!(
-            err,
-            CalendarError::BeyondKnownYears {
-                date: ymd(2027, 1, 5),
-                last_year: 2026
-            }
-        );
+        assert_eq!(err, CalendarError::BeyondKnownYears { date: ymd(2027, 1, 5), last_year: 2026 });
         let msg = err.to_string();
         assert!(msg.contains("无法计算2027-01-05"), "{msg}");
-        assert!(
-            msg.contains("请先导入2027年的国务院办公厅节假日安排通知"),
-            "{msg}"
-        );
+        assert!(msg.contains("请先导入2027年的国务院办公厅节假日安排通知"), "{msg}");
 
         let msg = c.is_workday(ymd(2028, 3, 1)).unwrap_err().to_string();
         assert!(msg.contains("请先导入2027—2028年"), "{msg}");
 
         // A deadline that walks over the year end is refused, not guessed.
         // From Sunday 2026-12-20 there are 9 working days left in 2026.
-        assert_eq!(
-            c.add_working_days(ymd(2026, 12, 20), 9).unwrap(),
-            ymd(2026, 12, 31)
-        );
+        assert_eq!(c.add_working_days(ymd(2026, 12, 20), 9).unwrap(), ymd(2026, 12, 31));
         assert_eq!(
             c.add_working_days(ymd(2026, 12, 20), 10).unwrap_err(),
-            CalendarError::BeyondKnownYears {
-                date: ymd(2027, 1, 1),
-                last_year: 2026
-            }
+            CalendarError::BeyondKnownYears { date: ymd(2027, 1, 1), last_year: 2026 }
         );
         assert!(matches!(
             c.working_days_between(ymd(2026, 12, 1), ymd(2027, 1, 10)),
-            Err(CalendarError::BeyondKnownYears {
-                last_year: 2026,
-                ..
-            })
+            Err(CalendarError::BeyondKnownYears { last_year: 2026, .. })
         ));
         assert!(matches!(
             c.working_days_between(ymd(2027, 1, 10), ymd(2026, 12, 1)),
-            Err(CalendarError::BeyondKnownYears {
-                last_year: 2026,
-                ..
-            })
+            Err(CalendarError::BeyondKnownYears { last_year: 2026, .. })
         ));
         // Starting on the last known day: the first counted day is already unknown.
         assert!(c.add_working_days(ymd(2026, 12, 31), 1).is_err());
@@ -677,19 +559,10 @@ mod tests {
     fn refuses_before_first_year() {
         let c = cal();
         let err = c.is_workday(ymd(2024, 12, 31)).unwrap_err();
-        assert_eq!(
-            err,
-            CalendarError::BeforeKnownYears {
-                date: ymd(2024, 12, 31),
-                first_year: 2025
-            }
-        );
+        assert_eq!(err, CalendarError::BeforeKnownYears { date: ymd(2024, 12, 31), first_year: 2025 });
         assert!(err.to_string().contains("自2025年起"), "{err}");
         // The start day itself is not looked at.
-        assert_eq!(
-            c.add_working_days(ymd(2024, 12, 31), 1).unwrap(),
-            ymd(2025, 1, 2)
-        );
+        assert_eq!(c.add_working_days(ymd(2024, 12, 31), 1).unwrap(), ymd(2025, 1, 2));
         assert!(matches!(
             c.working_days_between(ymd(2024, 12, 1), ymd(2025, 1, 10)),
             Err(CalendarError::BeforeKnownYears { .. })
@@ -708,10 +581,7 @@ mod tests {
         assert!(c.is_workday(ymd(2027, 1, 5)).unwrap());
         // The year-end walk that was refused now succeeds: 2026-12-21..25, 28..31 (9),
         // 2027-01-01 holiday, 2027-01-04 Monday is the 10th.
-        assert_eq!(
-            c.add_working_days(ymd(2026, 12, 20), 10).unwrap(),
-            ymd(2027, 1, 4)
-        );
+        assert_eq!(c.add_working_days(ymd(2026, 12, 20), 10).unwrap(), ymd(2027, 1, 4));
         // The old years are untouched.
         assert_eq!(workdays_in_year(&c, 2025), 248);
         assert!(c.is_workday(ymd(2028, 1, 3)).is_err());
@@ -727,9 +597,7 @@ mod tests {
     #[test]
     fn extend_rejects_gaps_and_conflicts_and_leaves_self_unchanged() {
         let mut c = cal();
-        let y2028 =
-            WorkCalendar::from_csv("date,kind,name,source\n2028-01-01,holiday,元旦,测试数据\n")
-                .unwrap();
+        let y2028 = WorkCalendar::from_csv("date,kind,name,source\n2028-01-01,holiday,元旦,测试数据\n").unwrap();
         let err = c.extend(y2028).unwrap_err();
         assert_eq!(err, CalendarError::MissingYear { year: 2027 });
         assert!(err.to_string().contains("请先导入2027年"), "{err}");
@@ -758,10 +626,7 @@ mod tests {
         let c = WorkCalendar::from_csv(text).unwrap();
         assert_eq!(c.special_days().count(), 2);
         assert_eq!(c.special_day(ymd(2027, 1, 1)).unwrap().source, "测试");
-        assert_eq!(
-            c.special_day(ymd(2027, 2, 20)).unwrap().kind,
-            DayKind::MakeupWorkday
-        );
+        assert_eq!(c.special_day(ymd(2027, 2, 20)).unwrap().kind, DayKind::MakeupWorkday);
     }
 
     #[test]
@@ -778,46 +643,15 @@ mod tests {
                     2027-01-07,makeup_workday,元旦调休,测试\n\
                     2027-01-02,makeup_workday,元旦调休,测试\n";
         let err = WorkCalendar::from_csv(text).unwrap_err();
-        let CalendarError::Csv { problems } = &err else {
-            panic!("{err:?}")
-        };
+        let CalendarError::Csv { problems } = &err else { panic!("{err:?}") };
         let expected = vec![
-            CsvProblem {
-                line: 3,
-                reason: CsvReason::BadDate {
-                    value: "2027-13-01".into(),
-                },
-            },
-            CsvProblem {
-                line: 4,
-                reason: CsvReason::BadDate {
-                    value: "2027/01/02".into(),
-                },
-            },
-            CsvProblem {
-                line: 5,
-                reason: CsvReason::BadKind {
-                    value: "vacation".into(),
-                },
-            },
-            CsvProblem {
-                line: 6,
-                reason: CsvReason::FieldCount { found: 3 },
-            },
-            CsvProblem {
-                line: 8,
-                reason: CsvReason::EmptyName,
-            },
-            CsvProblem {
-                line: 9,
-                reason: CsvReason::EmptySource,
-            },
-            CsvProblem {
-                line: 10,
-                reason: CsvReason::MakeupOnWeekday {
-                    date: ymd(2027, 1, 7),
-                },
-            },
+            CsvProblem { line: 3, reason: CsvReason::BadDate { value: "2027-13-01".into() } },
+            CsvProblem { line: 4, reason: CsvReason::BadDate { value: "2027/01/02".into() } },
+            CsvProblem { line: 5, reason: CsvReason::BadKind { value: "vacation".into() } },
+            CsvProblem { line: 6, reason: CsvReason::FieldCount { found: 3 } },
+            CsvProblem { line: 8, reason: CsvReason::EmptyName },
+            CsvProblem { line: 9, reason: CsvReason::EmptySource },
+            CsvProblem { line: 10, reason: CsvReason::MakeupOnWeekday { date: ymd(2027, 1, 7) } },
             CsvProblem {
                 line: 11,
                 reason: CsvReason::ConflictingKind {
@@ -834,14 +668,8 @@ mod tests {
         assert!(msg.contains("第3行：日期“2027-13-01”不正确"), "{msg}");
         assert!(msg.contains("第5行：类型“vacation”不正确"), "{msg}");
         assert!(msg.contains("第6行：应有4列"), "{msg}");
-        assert!(
-            msg.contains("第10行：2027-01-07是星期四，调休上班日只能是周六或周日"),
-            "{msg}"
-        );
-        assert!(
-            msg.contains("第11行：2027-01-02已在第2行登记为“放假”，本行却为“调休上班”"),
-            "{msg}"
-        );
+        assert!(msg.contains("第10行：2027-01-07是星期四，调休上班日只能是周六或周日"), "{msg}");
+        assert!(msg.contains("第11行：2027-01-02已在第2行登记为“放假”，本行却为“调休上班”"), "{msg}");
     }
 
     #[test]
@@ -852,35 +680,19 @@ mod tests {
             CalendarError::Csv {
                 problems: vec![CsvProblem {
                     line: 1,
-                    reason: CsvReason::BadHeader {
-                        found: "2027-01-01,holiday,元旦,测试".into()
-                    }
+                    reason: CsvReason::BadHeader { found: "2027-01-01,holiday,元旦,测试".into() }
                 }]
             }
         );
-        assert!(
-            err.to_string()
-                .contains("第1行：应为表头“date,kind,name,source”"),
-            "{err}"
-        );
-        assert_eq!(
-            WorkCalendar::from_csv("").unwrap_err(),
-            CalendarError::Empty
-        );
-        assert_eq!(
-            WorkCalendar::from_csv("date,kind,name,source\n\n").unwrap_err(),
-            CalendarError::Empty
-        );
+        assert!(err.to_string().contains("第1行：应为表头“date,kind,name,source”"), "{err}");
+        assert_eq!(WorkCalendar::from_csv("").unwrap_err(), CalendarError::Empty);
+        assert_eq!(WorkCalendar::from_csv("date,kind,name,source\n\n").unwrap_err(), CalendarError::Empty);
     }
 
     #[test]
     fn csv_with_missing_middle_year_is_rejected() {
-        let text =
-            "date,kind,name,source\n2025-01-01,holiday,元旦,测试\n2027-01-01,holiday,元旦,测试\n";
-        assert_eq!(
-            WorkCalendar::from_csv(text).unwrap_err(),
-            CalendarError::MissingYear { year: 2026 }
-        );
+        let text = "date,kind,name,source\n2025-01-01,holiday,元旦,测试\n2027-01-01,holiday,元旦,测试\n";
+        assert_eq!(WorkCalendar::from_csv(text).unwrap_err(), CalendarError::MissingYear { year: 2026 });
     }
 
     #[test]
@@ -891,19 +703,12 @@ mod tests {
 
     #[test]
     fn from_days_checks_rows() {
-        let day = |date, kind| SpecialDay {
-            date,
-            kind,
-            name: "测试".into(),
-            source: "测试".into(),
-        };
+        let day = |date, kind| SpecialDay { date, kind, name: "测试".into(), source: "测试".into() };
         let c = WorkCalendar::from_days([day(ymd(2027, 1, 1), DayKind::Holiday)]).unwrap();
         assert_eq!(c.known_years(), 2027..=2027);
         assert_eq!(
             WorkCalendar::from_days([day(ymd(2027, 1, 7), DayKind::MakeupWorkday)]).unwrap_err(),
-            CalendarError::MakeupOnWeekday {
-                date: ymd(2027, 1, 7)
-            }
+            CalendarError::MakeupOnWeekday { date: ymd(2027, 1, 7) }
         );
         assert!(matches!(
             WorkCalendar::from_days([
@@ -912,18 +717,12 @@ mod tests {
             ]),
             Err(CalendarError::Conflict { .. })
         ));
-        assert_eq!(
-            WorkCalendar::from_days([]).unwrap_err(),
-            CalendarError::Empty
-        );
+        assert_eq!(WorkCalendar::from_days([]).unwrap_err(), CalendarError::Empty);
     }
 
     #[test]
     fn day_kind_serde_uses_csv_codes() {
-        assert_eq!(
-            serde_json::to_string(&DayKind::MakeupWorkday).unwrap(),
-            "\"makeup_workday\""
-        );
+        assert_eq!(serde_json::to_string(&DayKind::MakeupWorkday).unwrap(), "\"makeup_workday\"");
         assert_eq!(DayKind::from_code("holiday"), Some(DayKind::Holiday));
         assert_eq!(DayKind::Holiday.code(), "holiday");
         assert_eq!(DayKind::from_code("Holiday"), None);

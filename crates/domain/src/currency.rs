@@ -102,8 +102,11 @@ mod tests {
     #[test]
     fn refuses_past_the_calendar() {
         let cal = WorkCalendar::builtin();
-        let change =
-            DutyChangeSpec { kind: ChangeKind::DutyChange, description: "机构改革".into(), effective_date: d(2026, 12, 20) };
+        let change = DutyChangeSpec {
+            kind: ChangeKind::DutyChange,
+            description: "机构改革".into(),
+            effective_date: d(2026, 12, 20),
+        };
         assert!(change.deadline(&cal, UPDATE_WINDOW_WORKING_DAYS).is_err());
     }
 }

@@ -49,7 +49,11 @@ impl PlatformSpec {
                         e.push(
                             "region_code",
                             "level_mismatch",
-                            format!("{}平台的行政区划代码应是{}一级的代码", self.level.label(), region_level_label(want)),
+                            format!(
+                                "{}平台的行政区划代码应是{}一级的代码",
+                                self.level.label(),
+                                region_level_label(want)
+                            ),
                         );
                     }
                 }
@@ -99,11 +103,9 @@ impl DepartmentSpec {
                     e.push("credit_code", "invalid_credit_code", err.to_string());
                 }
             }
-            None if self.local_code.is_none() => e.push(
-                "credit_code",
-                "required",
-                "请填写统一社会信用代码；尚无信用代码的机构请填写本地机构代码",
-            ),
+            None if self.local_code.is_none() => {
+                e.push("credit_code", "required", "请填写统一社会信用代码；尚无信用代码的机构请填写本地机构代码")
+            }
             None => {}
         }
         if let Some(l) = &self.local_code

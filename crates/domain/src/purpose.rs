@@ -41,7 +41,9 @@ impl Purpose {
     /// known kind the whole text is the description of an "other" purpose).
     pub fn parse_header(s: &str) -> Result<Purpose, FieldError> {
         match s.split_once([':', '：']) {
-            Some((k, d)) if PurposeKind::parse(k).is_some() => Purpose::new(PurposeKind::parse(k).unwrap_or(PurposeKind::Other), d),
+            Some((k, d)) if PurposeKind::parse(k).is_some() => {
+                Purpose::new(PurposeKind::parse(k).unwrap_or(PurposeKind::Other), d)
+            }
             _ => Purpose::new(PurposeKind::Other, s),
         }
     }

@@ -14,7 +14,9 @@ use crate::config::{self, AdminCommand, CalendarCommand, CatalogCommand, Command
 pub async fn services(args: &StoreArgs) -> anyhow::Result<Services> {
     let url = args.database_url()?;
     let store = store::open(&url).await.with_context(|| "无法打开元数据库".to_string())?;
-    let mut svc = Services::new(store);
+    let datasets = data::storage::DatasetStorage::local(&args.data.join("datasets"))
+        .with_context(|| format!("无法使用数据目录 {}", args.data.display()))?;
+    let mut svc = Services::new(store).with_datasets(datasets);
     svc.calendar = Arc::new(args.calendar()?);
     let scheme = domain::catalog::code::scheme_by_name(&args.code_scheme)
         .with_context(|| format!("编码方案“{}”无效，可选：guide-2017、gbt21063-5", args.code_scheme))?;
@@ -55,7 +57,15 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
             )
             .await?;
             let token = accounts::issue_token_unchecked(&svc, user.id, "命令行创建", None).await?;
-            service::audit::record(&svc, None, "user.create", "user", Some(user.id.to_string()), serde_json::json!({"via": "cli", "username": user.username})).await?;
+            service::audit::record(
+                &svc,
+                None,
+                "user.create",
+                "user",
+                Some(user.id.to_string()),
+                serde_json::json!({"via": "cli", "username": user.username}),
+            )
+            .await?;
             println!("已创建用户 {}（编号 {}），访问令牌（仅显示这一次）：", user.username, user.id);
             println!("{}", token.secret);
             Ok(())
@@ -69,7 +79,9 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
                 "xlsx" => interchange::import_xlsx(&bytes),
                 "json" => interchange::import_json(&bytes),
                 "csv" => {
-                    let items = items.map(|p| std::fs::read(&p).with_context(|| format!("无法读取 {}", p.display()))).transpose()?;
+                    let items = items
+                        .map(|p| std::fs::read(&p).with_context(|| format!("无法读取 {}", p.display())))
+                        .transpose()?;
                     interchange::import_csv(&bytes, items.as_deref())
                 }
                 _ => bail!("无法判断文件格式：请使用 .xlsx、.csv 或 .json 文件"),
@@ -84,7 +96,13 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
             for e in &report.errors {
                 println!("{} 第{}行 {}：{}", e.sheet, e.row, e.column.as_deref().unwrap_or(""), e.message);
             }
-            println!("共{}行，导入{}条，错误{}处{}", report.rows, report.imported.len(), report.errors.len(), if report.committed { "" } else { "（未写入任何数据）" });
+            println!(
+                "共{}行，导入{}条，错误{}处{}",
+                report.rows,
+                report.imported.len(),
+                report.errors.len(),
+                if report.committed { "" } else { "（未写入任何数据）" }
+            );
             if !report.errors.is_empty() && !report.committed {
                 bail!("文件有错误，未导入");
             }
@@ -114,7 +132,8 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
         }
         Command::Calendar { command: CalendarCommand::Deadline { store, from, days } } => {
             let cal = store.calendar()?;
-            let from = chrono::NaiveDate::parse_from_str(&from, "%Y-%m-%d").with_context(|| format!("日期“{from}”应为 YYYY-MM-DD"))?;
+            let from = chrono::NaiveDate::parse_from_str(&from, "%Y-%m-%d")
+                .with_context(|| format!("日期“{from}”应为 YYYY-MM-DD"))?;
             println!("{}", cal.add_working_days(from, days)?);
             Ok(())
         }
@@ -133,7 +152,8 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
 
 /// Serves until Ctrl-C.
 pub async fn serve(listen: std::net::SocketAddr, svc: Services) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("无法监听 {listen}（端口被占用？）"))?;
+    let listener =
+        tokio::net::TcpListener::bind(listen).await.with_context(|| format!("无法监听 {listen}（端口被占用？）"))?;
     let addr = listener.local_addr()?;
     println!("govshare 已启动：http://{addr}  （接口文档 http://{addr}/api/openapi.json）");
     let app = server::router(svc);

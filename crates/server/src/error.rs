@@ -95,9 +95,14 @@ impl From<ServiceError> for ApiError {
             ServiceError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "conflict", msg),
             ServiceError::Stale { .. } => ApiError::new(StatusCode::CONFLICT, "stale_version", msg),
             ServiceError::Calendar(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "calendar_out_of_range", msg),
+            ServiceError::AccessDenied(_) => ApiError::new(StatusCode::FORBIDDEN, "access_denied", msg),
             ServiceError::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请稍后重试或联系平台管理员")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "服务器内部错误，请稍后重试或联系平台管理员",
+                )
             }
         }
     }
@@ -106,7 +111,12 @@ impl From<ServiceError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
-            error: ErrorContent { code: self.code.to_string(), message: self.message, field: self.field, details: self.details },
+            error: ErrorContent {
+                code: self.code.to_string(),
+                message: self.message,
+                field: self.field,
+                details: self.details,
+            },
         };
         (self.status, Json(body)).into_response()
     }

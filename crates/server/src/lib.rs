@@ -19,6 +19,9 @@ pub use error::ApiError;
 
 /// Largest JSON body accepted.
 pub const MAX_JSON_BODY: usize = 2 * 1024 * 1024;
+/// Largest data upload accepted (uploads are streamed to disk, so this is a policy, not a memory
+/// bound).
+pub const MAX_DATA_UPLOAD: usize = 8 * 1024 * 1024 * 1024;
 /// Largest catalogue spreadsheet accepted by the import endpoint.
 pub const MAX_IMPORT_BODY: usize = 32 * 1024 * 1024;
 

@@ -49,6 +49,10 @@ use crate::views::*;
         routes::currency::list,
         routes::currency::record,
         routes::audit::list,
+        routes::datasets::publish,
+        routes::datasets::versions,
+        routes::datasets::query,
+        routes::datasets::download,
     ),
     components(schemas(ErrorBody, ErrorContent, ErrorDetail, Health)),
     modifiers(&BearerAuth),
@@ -58,6 +62,7 @@ use crate::views::*;
         (name = "accounts", description = "平台、部门、用户与访问令牌"),
         (name = "catalogue", description = "政务信息资源目录"),
         (name = "audit", description = "审计日志"),
+        (name = "data", description = "共享数据：发布、版本、查询、下载"),
     )
 )]
 struct ApiDoc;
@@ -67,7 +72,10 @@ struct BearerAuth;
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 

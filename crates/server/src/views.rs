@@ -21,7 +21,11 @@ pub struct List<T: ToSchema> {
 
 impl<T: ToSchema> List<T> {
     pub fn from_page<S>(page: store::model::Page<S>, f: impl Fn(S) -> T) -> List<T> {
-        List { items: page.items.into_iter().map(f).collect(), total: page.total, next: page.next.map(|n| n.to_string()) }
+        List {
+            items: page.items.into_iter().map(f).collect(),
+            total: page.total,
+            next: page.next.map(|n| n.to_string()),
+        }
     }
 }
 
@@ -55,12 +59,15 @@ impl PageParams {
         let after = match self.cursor.as_deref().filter(|c| !c.is_empty()) {
             None => None,
             Some(c) => Some(c.parse::<i64>().map_err(|_| {
-                crate::ApiError::bad_request("invalid_cursor", "分页游标 cursor 无效，请使用上一页返回的 next 值").with_field("cursor")
+                crate::ApiError::bad_request("invalid_cursor", "分页游标 cursor 无效，请使用上一页返回的 next 值")
+                    .with_field("cursor")
             })?),
         };
         let limit = self.limit.unwrap_or(50);
         if !(1..=500).contains(&limit) {
-            return Err(crate::ApiError::bad_request("invalid_limit", "每页条数 limit 应在1到500之间").with_field("limit"));
+            return Err(
+                crate::ApiError::bad_request("invalid_limit", "每页条数 limit 应在1到500之间").with_field("limit")
+            );
         }
         Ok(store::model::PageRequest { after, limit })
     }
@@ -175,8 +182,18 @@ pub struct UserView {
 
 impl From<store::model::User> for UserView {
     fn from(u: store::model::User) -> Self {
-        let store::model::User { id, username, display_name, department_id, roles, password_hash, active, created_at } = u;
-        UserView { id, username, display_name, department_id, roles, active, has_password: password_hash.is_some(), created_at }
+        let store::model::User { id, username, display_name, department_id, roles, password_hash, active, created_at } =
+            u;
+        UserView {
+            id,
+            username,
+            display_name,
+            department_id,
+            roles,
+            active,
+            has_password: password_hash.is_some(),
+            created_at,
+        }
     }
 }
 
@@ -544,7 +561,17 @@ pub fn spec_to_input(spec: ResourceSpec) -> (ResourceInput, String, String, Opti
 
 impl From<store::model::Resource> for ResourceView {
     fn from(r: store::model::Resource) -> Self {
-        let store::model::Resource { id, code, department_id, status, version, spec, created_at, updated_at, published_at } = r;
+        let store::model::Resource {
+            id,
+            code,
+            department_id,
+            status,
+            version,
+            spec,
+            created_at,
+            updated_at,
+            published_at,
+        } = r;
         let (fields, provider_name, provider_code, publish_date) = spec_to_input(spec);
         ResourceView {
             id,
@@ -628,7 +655,10 @@ impl From<store::model::ResourceVersion> for VersionView {
             username: change.username,
             at: change.at,
             comment: change.comment,
-            changes: diff.into_iter().map(|c| FieldChangeView { field: c.field, before: c.before, after: c.after }).collect(),
+            changes: diff
+                .into_iter()
+                .map(|c| FieldChangeView { field: c.field, before: c.before, after: c.after })
+                .collect(),
         }
     }
 }
@@ -732,7 +762,17 @@ pub struct AuditEventView {
 
 impl From<store::model::AuditEvent> for AuditEventView {
     fn from(e: store::model::AuditEvent) -> Self {
-        let store::model::AuditEvent { id, at, user_id, username, department_id, action, object_type, object_id, detail } = e;
+        let store::model::AuditEvent {
+            id,
+            at,
+            user_id,
+            username,
+            department_id,
+            action,
+            object_type,
+            object_id,
+            detail,
+        } = e;
         AuditEventView { id, at, user_id, username, department_id, action, object_type, object_id, detail }
     }
 }
@@ -791,7 +831,13 @@ impl From<service::interchange_io::ImportReport> for ImportReportView {
             errors: r
                 .errors
                 .into_iter()
-                .map(|e| CellErrorView { sheet: e.sheet, row: e.row, column: e.column, field: e.field, message: e.message })
+                .map(|e| CellErrorView {
+                    sheet: e.sheet,
+                    row: e.row,
+                    column: e.column,
+                    field: e.field,
+                    message: e.message,
+                })
                 .collect(),
         }
     }
@@ -845,4 +891,193 @@ pub struct DeadlineView {
 pub struct Health {
     pub status: String,
     pub backend: String,
+}
+
+// ---- Shared data ----
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PublishParams {
+    /// `replace` (default) or `append`.
+    pub mode: Option<String>,
+    /// `csv`, `xlsx`, `json`, `ndjson`, `parquet` (default: from the file name).
+    pub format: Option<String>,
+    /// CSV encoding: `utf-8`, `gb18030` (default: detected).
+    pub encoding: Option<String>,
+    /// Publish the valid rows even if some are rejected (default: all or nothing).
+    pub accept_valid: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DatasetVersionView {
+    pub version: i64,
+    /// `replace` or `append`.
+    pub mode: String,
+    pub row_count: i64,
+    pub byte_size: i64,
+    pub rejected_rows: i64,
+    pub published_by: i64,
+    pub published_at: DateTime<Utc>,
+    /// The data items the version was checked against.
+    pub fields: Vec<String>,
+}
+
+impl From<store::model::DatasetVersion> for DatasetVersionView {
+    fn from(v: store::model::DatasetVersion) -> Self {
+        let store::model::DatasetVersion {
+            resource_id: _,
+            version,
+            mode,
+            files: _,
+            row_count,
+            byte_size,
+            data_items,
+            rejected_rows,
+            published_by,
+            published_at,
+        } = v;
+        DatasetVersionView {
+            version,
+            mode,
+            row_count,
+            byte_size,
+            rejected_rows,
+            published_by,
+            published_at,
+            fields: data_items.into_iter().map(|i| i.name).collect(),
+        }
+    }
+}
+
+/// One rejected cell or row.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RejectionView {
+    pub row: u64,
+    pub column: Option<String>,
+    /// `type`, `length`, `required`, `duplicate_key`, `identifier`, `columns`, `read` (the row
+    /// could not be read: ragged, bad JSON…).
+    pub code: String,
+    pub reason: String,
+    pub value: Option<String>,
+}
+
+/// The outcome of a publish: the new version, or why nothing was published; the row report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublishReportView {
+    pub version: Option<DatasetVersionView>,
+    pub refused: Option<String>,
+    pub accepted_rows: u64,
+    pub rejected_rows: u64,
+    pub rejections_total: u64,
+    /// The first rejections (all are counted above).
+    pub rejections: Vec<RejectionView>,
+}
+
+impl From<service::datasets::PublishOutcome> for PublishReportView {
+    fn from(o: service::datasets::PublishOutcome) -> Self {
+        PublishReportView {
+            version: o.version.map(DatasetVersionView::from),
+            refused: o.refused,
+            accepted_rows: o.accepted_rows,
+            rejected_rows: o.report.total_rejected_rows,
+            rejections_total: o.report.total_rejections,
+            rejections: o
+                .report
+                .first
+                .into_iter()
+                .map(|r| RejectionView {
+                    row: r.row,
+                    column: r.column,
+                    code: r.code.to_string(),
+                    reason: r.reason,
+                    value: r.value,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A declared purpose (使用用途).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PurposeBody {
+    /// `administrative_basis` 行政依据, `work_reference` 工作参考, `data_verification` 数据校核,
+    /// `business_collaboration` 业务协同, `other` 其他.
+    #[schema(value_type = Option<String>)]
+    pub kind: Option<domain::purpose::PurposeKind>,
+    /// The matter the data is used for.
+    pub description: String,
+}
+
+/// A query on a resource's data. Every field it names must be inside your access scope.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QueryBody {
+    /// Required unless the `X-Purpose` header is sent.
+    pub purpose: Option<PurposeBody>,
+    /// A version number (default: the latest).
+    pub version: Option<i64>,
+    /// Fields to return (default: all you may see).
+    pub fields: Option<Vec<String>>,
+    /// `[{"field": "性别", "op": "eq", "value": "女"}]`; ops: eq, ne, lt, le, gt, ge, in, prefix,
+    /// contains, is_null, not_null.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub filters: Vec<data::query::Filter>,
+    /// `[{"field": "出生日期", "desc": true}]`.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub sort: Vec<data::query::Sort>,
+    /// 1–10000 (default 100).
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+    /// Also count the matching rows.
+    #[serde(default)]
+    pub count: bool,
+    #[serde(default)]
+    pub group_by: Vec<String>,
+    /// `[{"func": "count"}, {"func": "avg", "field": "月缴费基数"}]`; funcs: count, sum, min, max, avg.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub aggregates: Vec<data::query::Aggregate>,
+}
+
+impl QueryBody {
+    pub fn spec(&self) -> data::query::QuerySpec {
+        data::query::QuerySpec {
+            fields: self.fields.clone(),
+            filters: self.filters.clone(),
+            sort: self.sort.clone(),
+            limit: self.limit,
+            cursor: self.cursor.clone(),
+            count: self.count,
+            group_by: self.group_by.clone(),
+            aggregates: self.aggregates.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueryResultView {
+    pub version: i64,
+    pub columns: Vec<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub rows: Vec<serde_json::Map<String, serde_json::Value>>,
+    pub next: Option<String>,
+    pub total: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DownloadParams {
+    /// `csv` (default) or `ndjson`.
+    pub format: Option<String>,
+    /// A version number (default: the latest).
+    pub version: Option<i64>,
+    /// Comma-separated fields (default: all you may see).
+    pub fields: Option<String>,
+    /// The purpose, `kind:description` (or send the `X-Purpose` header, percent-encoded).
+    pub purpose: Option<String>,
 }

@@ -14,7 +14,15 @@ pub async fn create_platform(svc: &Services, actor: &Actor, spec: PlatformSpec) 
         svc.store.get_platform(p).await?;
     }
     let p = svc.store.create_platform(&spec, svc.clock.now()).await?;
-    audit::record(svc, Some(actor), "platform.create", "platform", Some(p.id.to_string()), json!({"name": p.spec.name})).await?;
+    audit::record(
+        svc,
+        Some(actor),
+        "platform.create",
+        "platform",
+        Some(p.id.to_string()),
+        json!({"name": p.spec.name}),
+    )
+    .await?;
     Ok(p)
 }
 
@@ -52,8 +60,15 @@ pub async fn create_department(svc: &Services, actor: &Actor, spec: DepartmentSp
     let spec = spec.validate()?;
     check_department_refs(svc, &spec, None).await?;
     let d = svc.store.create_department(&spec, svc.clock.now()).await?;
-    audit::record(svc, Some(actor), "department.create", "department", Some(d.id.to_string()), json!({"name": d.spec.name}))
-        .await?;
+    audit::record(
+        svc,
+        Some(actor),
+        "department.create",
+        "department",
+        Some(d.id.to_string()),
+        json!({"name": d.spec.name}),
+    )
+    .await?;
     Ok(d)
 }
 
@@ -100,7 +115,11 @@ fn check_username(u: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(ServiceError::invalid("username", "invalid_username", "用户名须以字母开头，3至64位，只能包含字母、数字和 _ - ."))
+        Err(ServiceError::invalid(
+            "username",
+            "invalid_username",
+            "用户名须以字母开头，3至64位，只能包含字母、数字和 _ - .",
+        ))
     }
 }
 
@@ -179,7 +198,12 @@ pub async fn get_user(svc: &Services, actor: &Actor, id: i64) -> Result<User> {
     Ok(svc.store.get_user(id).await?)
 }
 
-pub async fn list_users(svc: &Services, actor: &Actor, department_id: Option<i64>, page: PageRequest) -> Result<Page<User>> {
+pub async fn list_users(
+    svc: &Services,
+    actor: &Actor,
+    department_id: Option<i64>,
+    page: PageRequest,
+) -> Result<Page<User>> {
     actor.authorize(Action::ManageUsers, None)?;
     Ok(svc.store.list_users(department_id, page).await?)
 }
@@ -191,7 +215,12 @@ pub struct IssuedToken {
 }
 
 /// Issues a token for `user_id` without a permission check (bootstrap, CLI, demo).
-pub async fn issue_token_unchecked(svc: &Services, user_id: i64, name: &str, valid_days: Option<u32>) -> Result<IssuedToken> {
+pub async fn issue_token_unchecked(
+    svc: &Services,
+    user_id: i64,
+    name: &str,
+    valid_days: Option<u32>,
+) -> Result<IssuedToken> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 50 {
         return Err(ServiceError::invalid("name", "required", "请为令牌命名（不超过50字），便于日后识别和吊销"));
@@ -239,7 +268,8 @@ pub async fn list_tokens(svc: &Services, actor: &Actor) -> Result<Vec<Token>> {
 
 pub async fn revoke_token(svc: &Services, actor: &Actor, token_id: i64) -> Result<Token> {
     let t = svc.store.revoke_token(actor.user_id, token_id, svc.clock.now()).await?;
-    audit::record(svc, Some(actor), "token.revoke", "token", Some(token_id.to_string()), json!({"prefix": t.prefix})).await?;
+    audit::record(svc, Some(actor), "token.revoke", "token", Some(token_id.to_string()), json!({"prefix": t.prefix}))
+        .await?;
     Ok(t)
 }
 
@@ -303,6 +333,7 @@ pub async fn bootstrap(svc: &Services, identity: &PlatformIdentity) -> Result<Op
     )
     .await?;
     let token = issue_token_unchecked(svc, user.id, "首次启动", None).await?;
-    audit::record(svc, None, "platform.bootstrap", "user", Some(user.id.to_string()), json!({"username": "admin"})).await?;
+    audit::record(svc, None, "platform.bootstrap", "user", Some(user.id.to_string()), json!({"username": "admin"}))
+        .await?;
     Ok(Some(Bootstrap { username: user.username, password, token: token.secret }))
 }

@@ -31,10 +31,9 @@ pub fn hash_password(password: &str) -> Result<String> {
     check_password_strength(password)?;
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
-    let hashed: std::result::Result<PasswordHash, _> = Argon2::default().hash_password_with_salt(password.as_bytes(), &salt);
-    hashed
-        .map(|h| h.to_string())
-        .map_err(|e| ServiceError::Internal(e.to_string().into()))
+    let hashed: std::result::Result<PasswordHash, _> =
+        Argon2::default().hash_password_with_salt(password.as_bytes(), &salt);
+    hashed.map(|h| h.to_string()).map_err(|e| ServiceError::Internal(e.to_string().into()))
 }
 
 /// Whether a password matches a stored argon2 hash.

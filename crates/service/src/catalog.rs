@@ -72,16 +72,21 @@ async fn with_provider(svc: &Services, department_id: i64, mut spec: ResourceSpe
 
 async fn allocate_code(svc: &Services, department_id: i64, spec: &ResourceSpec) -> Result<String> {
     let dept = svc.store.get_department(department_id).await?;
-    let prefix = svc.scheme.prefix(&CodeInput {
-        category: &spec.category,
-        provider_local_code: dept.spec.local_code.as_deref(),
-    })?;
+    let prefix = svc
+        .scheme
+        .prefix(&CodeInput { category: &spec.category, provider_local_code: dept.spec.local_code.as_deref() })?;
     let seq = svc.store.next_code_sequence(&prefix).await?;
     Ok(svc.scheme.format(&prefix, seq)?.as_str().to_string())
 }
 
 fn change(svc: &Services, actor: &Actor, action: &str, comment: Option<String>) -> Change {
-    Change { user_id: actor.user_id, username: actor.username.clone(), action: action.to_string(), comment, at: svc.clock.now() }
+    Change {
+        user_id: actor.user_id,
+        username: actor.username.clone(),
+        action: action.to_string(),
+        comment,
+        at: svc.clock.now(),
+    }
 }
 
 /// Registers a new entry as a draft of `department_id` (the actor's own department by default).
@@ -113,8 +118,15 @@ pub(crate) async fn create_as(
             change: change(svc, actor, action, None),
         })
         .await?;
-    audit::record(svc, Some(actor), &format!("resource.{action}"), "resource", Some(r.code.clone()), json!({"id": r.id, "name": r.spec.name}))
-        .await?;
+    audit::record(
+        svc,
+        Some(actor),
+        &format!("resource.{action}"),
+        "resource",
+        Some(r.code.clone()),
+        json!({"id": r.id, "name": r.spec.name}),
+    )
+    .await?;
     Ok(r)
 }
 
@@ -137,7 +149,12 @@ pub async fn get(svc: &Services, actor: &Actor, key: &str) -> Result<Resource> {
     }
 }
 
-pub async fn list(svc: &Services, actor: &Actor, mut filter: ResourceFilter, page: PageRequest) -> Result<Page<Resource>> {
+pub async fn list(
+    svc: &Services,
+    actor: &Actor,
+    mut filter: ResourceFilter,
+    page: PageRequest,
+) -> Result<Page<Resource>> {
     actor.authorize(Action::ReadCatalog, None)?;
     if !sees_everything(actor) {
         filter.visible_to_department = Some(actor.department_id);
@@ -181,7 +198,10 @@ async fn step(
             return Err(ServiceError::invalid(
                 "category",
                 "code_frozen",
-                format!("目录“{}”已发布，信息资源代码不可变更，因此不能改到其他分类；如确需调整，请注销后重新编目", r.code),
+                format!(
+                    "目录“{}”已发布，信息资源代码不可变更，因此不能改到其他分类；如确需调整，请注销后重新编目",
+                    r.code
+                ),
             ));
         }
         code = allocate_code(svc, r.department_id, &spec).await?;
@@ -222,13 +242,25 @@ async fn step(
 }
 
 /// Revises an entry. On a published entry this is a revision: a new published version.
-pub async fn update(svc: &Services, actor: &Actor, key: &str, expected_version: Option<i64>, spec: ResourceSpec) -> Result<Resource> {
+pub async fn update(
+    svc: &Services,
+    actor: &Actor,
+    key: &str,
+    expected_version: Option<i64>,
+    spec: ResourceSpec,
+) -> Result<Resource> {
     let r = get(svc, actor, key).await?;
     actor.authorize(Action::EditCatalog, Some(r.department_id))?;
     step(svc, actor, r, LifecycleAction::Update, expected_version, Some(spec), None, "update").await
 }
 
-pub(crate) async fn update_as(svc: &Services, actor: &Actor, r: Resource, spec: ResourceSpec, action: &str) -> Result<Resource> {
+pub(crate) async fn update_as(
+    svc: &Services,
+    actor: &Actor,
+    r: Resource,
+    spec: ResourceSpec,
+    action: &str,
+) -> Result<Resource> {
     actor.authorize(Action::EditCatalog, Some(r.department_id))?;
     step(svc, actor, r, LifecycleAction::Update, None, Some(spec), None, action).await
 }
@@ -285,7 +317,14 @@ pub async fn create_category(svc: &Services, actor: &Actor, code: &str, name: &s
     actor.authorize(Action::ManageCategories, None)?;
     let node = CategoryNode::new(code, name)?;
     let created = svc.store.create_category(&node).await?;
-    audit::record(svc, Some(actor), "category.create", "category", Some(created.code.to_string()), json!({"name": created.name}))
-        .await?;
+    audit::record(
+        svc,
+        Some(actor),
+        "category.create",
+        "category",
+        Some(created.code.to_string()),
+        json!({"name": created.name}),
+    )
+    .await?;
     Ok(created)
 }

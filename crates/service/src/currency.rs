@@ -30,7 +30,11 @@ pub struct ChangeInput {
 pub async fn record_change(svc: &Services, actor: &Actor, input: ChangeInput) -> Result<CurrencyReport> {
     let dept = input.department_id.unwrap_or(actor.department_id);
     actor.authorize(Action::RecordDutyChange, Some(dept))?;
-    let spec = DutyChangeSpec { kind: input.kind, description: input.description.trim().to_string(), effective_date: input.effective_date };
+    let spec = DutyChangeSpec {
+        kind: input.kind,
+        description: input.description.trim().to_string(),
+        effective_date: input.effective_date,
+    };
     spec.validate()?;
     let deadline = spec.deadline(&svc.calendar, svc.settings.currency_window_days)?;
     let ids = if input.resource_ids.is_empty() {

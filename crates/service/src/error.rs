@@ -30,6 +30,9 @@ pub enum ServiceError {
     Stale { current: i64 },
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+    /// The access check refused a read of shared data.
+    #[error(transparent)]
+    AccessDenied(data::access::Denied),
     /// Something failed that the user cannot fix.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -41,6 +44,18 @@ impl From<StoreError> for ServiceError {
             StoreError::NotFound { what } => ServiceError::NotFound(what),
             StoreError::Conflict { message } => ServiceError::Conflict(message),
             StoreError::StaleVersion { current } => ServiceError::Stale { current },
+            other => ServiceError::Internal(Box::new(other)),
+        }
+    }
+}
+
+impl From<data::DataError> for ServiceError {
+    fn from(e: data::DataError) -> Self {
+        match e {
+            data::DataError::Denied(d) => ServiceError::AccessDenied(d),
+            data::DataError::Invalid { field, message } => {
+                ServiceError::Invalid(FieldError::new(field.as_deref().unwrap_or(""), "invalid_data", message).into())
+            }
             other => ServiceError::Internal(Box::new(other)),
         }
     }

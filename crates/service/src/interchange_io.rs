@@ -62,7 +62,8 @@ pub async fn import(
     let mut seen_codes = std::collections::HashSet::new();
     for row in parsed.rows {
         let Some(spec) = row.spec.clone() else { continue };
-        let row_error = |field: &str, message: String| row.cell_error(&FieldError::new(field, "invalid_value", message));
+        let row_error =
+            |field: &str, message: String| row.cell_error(&FieldError::new(field, "invalid_value", message));
         // The provider is the importing department; a row naming another one is a mistake.
         let pc = spec.provider_code.trim();
         let ours = [dept.spec.credit_code.as_deref(), dept.spec.local_code.as_deref()];
@@ -87,7 +88,10 @@ pub async fn import(
                         continue;
                     }
                     Err(ServiceError::NotFound(_)) => {
-                        errors.push(row_error("code", format!("信息资源代码“{code}”不存在；新编目的资源请将代码留空，由平台生成")));
+                        errors.push(row_error(
+                            "code",
+                            format!("信息资源代码“{code}”不存在；新编目的资源请将代码留空，由平台生成"),
+                        ));
                         continue;
                     }
                     Err(e) => return Err(e),
@@ -113,10 +117,13 @@ pub async fn import(
             errors.push(row_error("status", e.to_string()));
             continue;
         }
-        plans.push((row.sheet_row, match existing {
-            Some(r) => Plan::Update(Box::new(r), spec),
-            None => Plan::Create(spec),
-        }));
+        plans.push((
+            row.sheet_row,
+            match existing {
+                Some(r) => Plan::Update(Box::new(r), spec),
+                None => Plan::Create(spec),
+            },
+        ));
     }
     errors.sort_by_key(|e| (e.sheet != interchange::Sheet::Resources.name(), e.row));
     let blocked = mode == ImportMode::DryRun || (mode == ImportMode::AllOrNothing && !errors.is_empty());

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod catalog;
 pub mod clock;
 pub mod currency;
+pub mod datasets;
 mod error;
 pub mod interchange_io;
 
@@ -27,11 +28,13 @@ pub use error::ServiceError;
 pub struct Settings {
     /// Working days a department has to update its catalogue after a change (第八条: 15).
     pub currency_window_days: u32,
+    /// Rejected rows listed in a publish report (all are counted).
+    pub report_rejections: usize,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { currency_window_days: domain::currency::UPDATE_WINDOW_WORKING_DAYS }
+        Settings { currency_window_days: domain::currency::UPDATE_WINDOW_WORKING_DAYS, report_rejections: 100 }
     }
 }
 
@@ -43,10 +46,14 @@ pub struct Services {
     pub scheme: Arc<dyn ResourceCodeScheme>,
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
+    /// Where dataset versions live.
+    pub datasets: data::storage::DatasetStorage,
 }
 
 impl Services {
-    /// Services with the built-in calendar, the guide's code scheme and the system clock.
+    /// Services with the built-in calendar, the guide's code scheme, the system clock and dataset
+    /// files kept in memory. The binary always points `datasets` at the data directory (or an S3
+    /// bucket) with [`Services::with_datasets`]; memory is for tests and throwaway demos.
     pub fn new(store: Arc<dyn Store>) -> Services {
         Services {
             store,
@@ -54,7 +61,14 @@ impl Services {
             scheme: Arc::new(domain::catalog::Guide2017::default()),
             clock: Arc::new(SystemClock),
             settings: Settings::default(),
+            datasets: data::storage::DatasetStorage::new(Arc::new(data::object_store::memory::InMemory::new())),
         }
+    }
+
+    /// The same services with dataset files in `storage`.
+    pub fn with_datasets(mut self, storage: data::storage::DatasetStorage) -> Services {
+        self.datasets = storage;
+        self
     }
 }
 

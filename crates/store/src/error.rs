@@ -34,9 +34,9 @@ impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::RowNotFound => StoreError::NotFound { what: "记录".into() },
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
-                message: unique_message(db.message()),
-            },
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict { message: unique_message(db.message()) }
+            }
             _ => StoreError::Backend(e),
         }
     }

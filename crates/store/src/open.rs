@@ -29,8 +29,8 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     match Backend::of_url(url) {
         Some(Backend::Sqlite) => Ok(Arc::new(SqliteStore::connect(url).await?)),
         Some(Backend::Postgres) => Ok(Arc::new(PgStore::connect(url).await?)),
-        None => Err(StoreError::Conflict {
-            message: "数据库地址应以 sqlite: 或 postgres:// 开头".to_string(),
-        }),
+        None => {
+            Err(StoreError::Conflict { message: "数据库地址应以 sqlite: 或 postgres:// 开头".to_string() })
+        }
     }
 }

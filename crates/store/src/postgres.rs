@@ -5,7 +5,6 @@ use std::str::FromStr;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Pool, Postgres};
 
-
 /// The PostgreSQL store.
 #[derive(Clone)]
 pub struct PgStore {
@@ -23,7 +22,9 @@ impl PgStore {
     /// several platforms share one server.
     pub async fn connect_in_schema(url: &str, schema: &str) -> Result<Self, StoreError> {
         if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || schema.is_empty() {
-            return Err(StoreError::Conflict { message: format!("模式名“{schema}”只能包含字母、数字和下划线") });
+            return Err(StoreError::Conflict {
+                message: format!("模式名“{schema}”只能包含字母、数字和下划线")
+            });
         }
         let opts = PgConnectOptions::from_str(url)?;
         let admin = PgPoolOptions::new().max_connections(1).connect_with(opts.clone()).await?;

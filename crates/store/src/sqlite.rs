@@ -7,7 +7,6 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Sqlite};
 
-
 /// The SQLite store.
 #[derive(Clone)]
 pub struct SqliteStore {

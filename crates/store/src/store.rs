@@ -67,7 +67,11 @@ pub trait Store: Send + Sync + 'static {
     /// this department may see (published, or its own).
     async fn live_codes(&self, codes: &[String], visible_to: Option<i64>) -> R<BTreeSet<String>>;
     /// Resource ids of a department, optionally only with a status.
-    async fn department_resource_ids(&self, department_id: i64, status: Option<domain::catalog::ResourceStatus>) -> R<Vec<i64>>;
+    async fn department_resource_ids(
+        &self,
+        department_id: i64,
+        status: Option<domain::catalog::ResourceStatus>,
+    ) -> R<Vec<i64>>;
 
     // Dataset versions.
     /// Records a new version; fails with `Conflict` if `version` is already taken (a concurrent

@@ -127,8 +127,8 @@ impl ResourceCodeScheme for Guide2017 {
     fn check(&self, code: &str) -> Result<ResourceCode, FieldError> {
         let c = ResourceCode::parse(code)?;
         let (p, q) = c.as_str().split_once('/').unwrap_or_default();
-        let shape_ok = CategoryCode::parse(p).map(|c| c.can_hold_resources()).unwrap_or(false)
-            && q.len() == self.seq_width;
+        let shape_ok =
+            CategoryCode::parse(p).map(|c| c.can_hold_resources()).unwrap_or(false) && q.len() == self.seq_width;
         if shape_ok {
             Ok(c)
         } else {

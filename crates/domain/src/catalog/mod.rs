@@ -18,7 +18,7 @@ pub mod resource;
 pub mod validate;
 
 pub use category::{CategoryCode, CategoryKind, CategoryNode};
-pub use code::{Guide2017, Gbt21063_5, ResourceCode, ResourceCodeScheme};
+pub use code::{Gbt21063_5, Guide2017, ResourceCode, ResourceCodeScheme};
 pub use enums::{DataType, FormatClass, IdentifierKind, OpenType, ShareMethod, ShareType, UpdateCycle};
 pub use lifecycle::{LifecycleAction, ResourceStatus};
 pub use resource::{DataItem, Format, ResourceSpec};

@@ -128,11 +128,9 @@ pub fn validate_resource(spec: &ResourceSpec, ctx: &ValidationContext) -> Result
 
     // Rule 2 (国发〔2016〕51号 第九条、第十条(一)): share conditions and legal basis.
     match spec.share_type {
-        ShareType::Conditional if blank(&spec.share_condition) => e.push(
-            "share_condition",
-            "required",
-            "有条件共享的资源须写明共享条件和范围（可提供给哪些部门、哪些部分）",
-        ),
+        ShareType::Conditional if blank(&spec.share_condition) => {
+            e.push("share_condition", "required", "有条件共享的资源须写明共享条件和范围（可提供给哪些部门、哪些部分）")
+        }
         ShareType::NotShared => {
             if blank(&spec.share_basis) {
                 e.push(
@@ -212,11 +210,9 @@ fn check_item(spec: &ResourceSpec, item: &DataItem, path: &str, _ctx: &Validatio
         e.push(format!("{path}.name"), "too_long", "信息项名称不能超过100字");
     }
     match item.length {
-        None if item.data_type.needs_length() => e.push(
-            format!("{path}.length"),
-            "required",
-            format!("信息项“{name}”为字符型，请填写数据长度（字节数）"),
-        ),
+        None if item.data_type.needs_length() => {
+            e.push(format!("{path}.length"), "required", format!("信息项“{name}”为字符型，请填写数据长度（字节数）"))
+        }
         Some(0) => e.push(format!("{path}.length"), "invalid_value", format!("信息项“{name}”的数据长度必须大于0")),
         _ => {}
     }
@@ -237,11 +233,9 @@ fn check_item(spec: &ResourceSpec, item: &DataItem, path: &str, _ctx: &Validatio
         }
     }
     match item.share_type {
-        Some(ShareType::Conditional) if blank(&item.share_condition) && blank(&spec.share_condition) => e.push(
-            format!("{path}.share_condition"),
-            "required",
-            format!("信息项“{name}”为有条件共享，请写明共享条件"),
-        ),
+        Some(ShareType::Conditional) if blank(&item.share_condition) && blank(&spec.share_condition) => {
+            e.push(format!("{path}.share_condition"), "required", format!("信息项“{name}”为有条件共享，请写明共享条件"))
+        }
         Some(ShareType::NotShared) if blank(&item.share_basis) && blank(&spec.share_basis) => e.push(
             format!("{path}.share_basis"),
             "required",

@@ -37,10 +37,7 @@ impl CitizenId {
 
     /// Sex encoded in the sequence code: position 17 odd = male, even = female.
     pub fn is_male(&self) -> bool {
-        self.value
-            .as_bytes()
-            .get(16)
-            .is_some_and(|&b| digit(b) % 2 == 1)
+        self.value.as_bytes().get(16).is_some_and(|&b| digit(b) % 2 == 1)
     }
 
     /// The 6-digit address code (GB/T 2260 county code at issuance; may be an abolished code).
@@ -82,11 +79,7 @@ impl serde::Serialize for CitizenId {
 
 /// Check character for 17 ASCII digits (infallible core of [`citizen_id_check_char`]).
 fn check_char_of(first17: &[u8]) -> char {
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&b, w)| digit(b) * w)
-        .sum();
+    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(&b, w)| digit(b) * w).sum();
     CHECK_MAP[(sum % 11) as usize]
 }
 
@@ -109,38 +102,22 @@ pub fn check_citizen_id(s: &str, today: NaiveDate) -> Result<CitizenId, Identifi
     }
     let chars: Vec<char> = s.chars().collect();
     if chars.len() != 18 {
-        return Err(IdentifierError::Length {
-            kind,
-            expected: 18,
-            actual: chars.len(),
-        });
+        return Err(IdentifierError::Length { kind, expected: 18, actual: chars.len() });
     }
     let mut value = String::with_capacity(18);
     for (i, &c) in chars.iter().enumerate() {
         let c = if i == 17 { c.to_ascii_uppercase() } else { c };
         let ok = c.is_ascii_digit() || (i == 17 && c == 'X');
         if !ok {
-            let allowed = if i == 17 {
-                "数字0—9或X"
-            } else {
-                "数字0—9"
-            };
-            return Err(IdentifierError::InvalidChar {
-                kind,
-                position: i + 1,
-                found: c,
-                allowed,
-            });
+            let allowed = if i == 17 { "数字0—9或X" } else { "数字0—9" };
+            return Err(IdentifierError::InvalidChar { kind, position: i + 1, found: c, allowed });
         }
         value.push(c);
     }
     // `value` is now 18 ASCII characters, so byte slicing below is safe.
     let province = &value[..2];
     if province_by_prefix(province).is_none() {
-        return Err(IdentifierError::UnknownProvince {
-            kind,
-            code: province.to_string(),
-        });
+        return Err(IdentifierError::UnknownProvince { kind, code: province.to_string() });
     }
     let birth_date = parse_birth_date(&value[6..14])?;
     if birth_date > today {
@@ -149,11 +126,7 @@ pub fn check_citizen_id(s: &str, today: NaiveDate) -> Result<CitizenId, Identifi
     let expected = check_char_of(&value.as_bytes()[..17]);
     let found = chars[17].to_ascii_uppercase();
     if found != expected {
-        return Err(IdentifierError::Checksum {
-            kind,
-            expected,
-            found,
-        });
+        return Err(IdentifierError::Checksum { kind, expected, found });
     }
     Ok(CitizenId { value, birth_date })
 }
@@ -166,9 +139,7 @@ fn parse_birth_date(yyyymmdd: &str) -> Result<NaiveDate, IdentifierError> {
     i32::try_from(year)
         .ok()
         .and_then(|y| NaiveDate::from_ymd_opt(y, month, day))
-        .ok_or_else(|| IdentifierError::InvalidBirthDate {
-            value: yyyymmdd.to_string(),
-        })
+        .ok_or_else(|| IdentifierError::InvalidBirthDate { value: yyyymmdd.to_string() })
 }
 
 /// Upgrades a legacy 15-digit number (`AAAAAA YYMMDD SSS`, born 19YY) to 18 characters by
@@ -183,26 +154,14 @@ pub fn upgrade_15_to_18(s: &str) -> Result<String, IdentifierError> {
     }
     let count = s.chars().count();
     if count != 15 {
-        return Err(IdentifierError::Length {
-            kind,
-            expected: 15,
-            actual: count,
-        });
+        return Err(IdentifierError::Length { kind, expected: 15, actual: count });
     }
     if let Some((i, c)) = s.chars().enumerate().find(|(_, c)| !c.is_ascii_digit()) {
-        return Err(IdentifierError::InvalidChar {
-            kind,
-            position: i + 1,
-            found: c,
-            allowed: "数字0—9",
-        });
+        return Err(IdentifierError::InvalidChar { kind, position: i + 1, found: c, allowed: "数字0—9" });
     }
     let province = &s[..2];
     if province_by_prefix(province).is_none() {
-        return Err(IdentifierError::UnknownProvince {
-            kind,
-            code: province.to_string(),
-        });
+        return Err(IdentifierError::UnknownProvince { kind, code: province.to_string() });
     }
     let first17 = format!("{}19{}", &s[..6], &s[6..]);
     parse_birth_date(&first17[6..14])?;
@@ -260,25 +219,11 @@ mod tests {
     #[test]
     fn wrong_check_char_states_expected() {
         let err = check_citizen_id("110105194912310021", today()).unwrap_err();
-        assert_eq!(
-            err,
-            IdentifierError::Checksum {
-                kind: IdKind::CitizenId,
-                expected: 'X',
-                found: '1'
-            }
-        );
+        assert_eq!(err, IdentifierError::Checksum { kind: IdKind::CitizenId, expected: 'X', found: '1' });
         assert!(err.to_string().contains("校验位应为“X”"), "{err}");
 
         let err = check_citizen_id("440524188001010015", today()).unwrap_err();
-        assert_eq!(
-            err,
-            IdentifierError::Checksum {
-                kind: IdKind::CitizenId,
-                expected: '4',
-                found: '5'
-            }
-        );
+        assert_eq!(err, IdentifierError::Checksum { kind: IdKind::CitizenId, expected: '4', found: '5' });
         assert!(err.to_string().contains("校验位应为“4”"), "{err}");
     }
 
@@ -287,12 +232,7 @@ mod tests {
         // Checksum is right, but 1949-02-30 does not exist.
         assert_eq!(citizen_id_check_char("11010519490230002"), Some('0'));
         let err = check_citizen_id("110105194902300020", today()).unwrap_err();
-        assert_eq!(
-            err,
-            IdentifierError::InvalidBirthDate {
-                value: "19490230".into()
-            }
-        );
+        assert_eq!(err, IdentifierError::InvalidBirthDate { value: "19490230".into() });
         assert!(err.to_string().contains("不是真实存在的日期"), "{err}");
     }
 
@@ -309,13 +249,7 @@ mod tests {
         let first17 = "11010520300101001";
         let c = citizen_id_check_char(first17).unwrap();
         let err = check_citizen_id(&format!("{first17}{c}"), today()).unwrap_err();
-        assert_eq!(
-            err,
-            IdentifierError::FutureBirthDate {
-                birth_date: ymd(2030, 1, 1),
-                today: today()
-            }
-        );
+        assert_eq!(err, IdentifierError::FutureBirthDate { birth_date: ymd(2030, 1, 1), today: today() });
         // Born today is fine.
         let first17 = "11010520250601001";
         let c = citizen_id_check_char(first17).unwrap();
@@ -325,25 +259,10 @@ mod tests {
     #[test]
     fn wrong_length() {
         let err = check_citizen_id("11010519491231002", today()).unwrap_err();
-        assert_eq!(
-            err,
-            IdentifierError::Length {
-                kind: IdKind::CitizenId,
-                expected: 18,
-                actual: 17
-            }
-        );
-        assert!(
-            err.to_string().contains("公民身份号码应为18位，实际为17位"),
-            "{err}"
-        );
+        assert_eq!(err, IdentifierError::Length { kind: IdKind::CitizenId, expected: 18, actual: 17 });
+        assert!(err.to_string().contains("公民身份号码应为18位，实际为17位"), "{err}");
         let err = check_citizen_id("", today()).unwrap_err();
-        assert_eq!(
-            err,
-            IdentifierError::Empty {
-                kind: IdKind::CitizenId
-            }
-        );
+        assert_eq!(err, IdentifierError::Empty { kind: IdKind::CitizenId });
     }
 
     #[test]
@@ -351,30 +270,15 @@ mod tests {
         let err = check_citizen_id("1101051949123100AX", today()).unwrap_err();
         assert_eq!(
             err,
-            IdentifierError::InvalidChar {
-                kind: IdKind::CitizenId,
-                position: 17,
-                found: 'A',
-                allowed: "数字0—9"
-            }
+            IdentifierError::InvalidChar { kind: IdKind::CitizenId, position: 17, found: 'A', allowed: "数字0—9" }
         );
         assert!(err.to_string().contains("第17位“A”"), "{err}");
         // X is only allowed as the check character.
         let err = check_citizen_id("X1010519491231002X", today()).unwrap_err();
-        assert!(matches!(
-            err,
-            IdentifierError::InvalidChar { position: 1, .. }
-        ));
+        assert!(matches!(err, IdentifierError::InvalidChar { position: 1, .. }));
         // Non-ASCII input is counted in characters, not bytes.
         let err = check_citizen_id("１1010519491231002X", today()).unwrap_err();
-        assert!(matches!(
-            err,
-            IdentifierError::InvalidChar {
-                position: 1,
-                found: '１',
-                ..
-            }
-        ));
+        assert!(matches!(err, IdentifierError::InvalidChar { position: 1, found: '１', .. }));
     }
 
     #[test]
@@ -382,21 +286,12 @@ mod tests {
         let first17 = "99010519491231002";
         let c = citizen_id_check_char(first17).unwrap();
         let err = check_citizen_id(&format!("{first17}{c}"), today()).unwrap_err();
-        assert_eq!(
-            err,
-            IdentifierError::UnknownProvince {
-                kind: IdKind::CitizenId,
-                code: "99".into()
-            }
-        );
+        assert_eq!(err, IdentifierError::UnknownProvince { kind: IdKind::CitizenId, code: "99".into() });
     }
 
     #[test]
     fn upgrade_example() {
-        assert_eq!(
-            upgrade_15_to_18("110105491231002").unwrap(),
-            "11010519491231002X"
-        );
+        assert_eq!(upgrade_15_to_18("110105491231002").unwrap(), "11010519491231002X");
         let upgraded = upgrade_15_to_18("110105491231002").unwrap();
         assert!(check_citizen_id(&upgraded, today()).is_ok());
     }
@@ -405,24 +300,14 @@ mod tests {
     fn upgrade_rejects_bad_input() {
         assert_eq!(
             upgrade_15_to_18("11010549123100").unwrap_err(),
-            IdentifierError::Length {
-                kind: IdKind::CitizenId15,
-                expected: 15,
-                actual: 14
-            }
+            IdentifierError::Length { kind: IdKind::CitizenId15, expected: 15, actual: 14 }
         );
         assert!(matches!(
             upgrade_15_to_18("11010549123100A").unwrap_err(),
             IdentifierError::InvalidChar { position: 15, .. }
         ));
-        assert!(matches!(
-            upgrade_15_to_18("110105490230002").unwrap_err(),
-            IdentifierError::InvalidBirthDate { .. }
-        ));
-        assert!(matches!(
-            upgrade_15_to_18("000105491231002").unwrap_err(),
-            IdentifierError::UnknownProvince { .. }
-        ));
+        assert!(matches!(upgrade_15_to_18("110105490230002").unwrap_err(), IdentifierError::InvalidBirthDate { .. }));
+        assert!(matches!(upgrade_15_to_18("000105491231002").unwrap_err(), IdentifierError::UnknownProvince { .. }));
     }
 
     #[test]
@@ -437,10 +322,7 @@ mod tests {
     fn debug_is_masked() {
         let id = check_citizen_id("11010519491231002X", today()).unwrap();
         assert_eq!(format!("{id:?}"), "CitizenId(\"110105********002X\")");
-        assert_eq!(
-            serde_json::to_string(&id).unwrap(),
-            "\"11010519491231002X\""
-        );
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"11010519491231002X\"");
     }
 
     /// Tiny deterministic generator (SplitMix64) so the property test needs no dependency.
@@ -461,22 +343,14 @@ mod tests {
     #[test]
     fn property_generated_ids_are_valid_and_single_edits_are_caught() {
         let today = ymd(2025, 6, 1);
-        let provinces: Vec<&str> = crate::identifiers::PROVINCES
-            .iter()
-            .map(|(c, _)| *c)
-            .collect();
+        let provinces: Vec<&str> = crate::identifiers::PROVINCES.iter().map(|(c, _)| *c).collect();
         let start = ymd(1900, 1, 1);
         let span = (ymd(2025, 5, 31) - start).num_days() as u64;
         let mut rng = Rng(0x5EED_1164_3199);
         for _ in 0..2000 {
             let province = provinces[rng.below(provinces.len() as u64) as usize];
             let birth = start + chrono::Duration::days(rng.below(span + 1) as i64);
-            let first17 = format!(
-                "{province}{:04}{}{:03}",
-                rng.below(10_000),
-                birth.format("%Y%m%d"),
-                rng.below(1000)
-            );
+            let first17 = format!("{province}{:04}{}{:03}", rng.below(10_000), birth.format("%Y%m%d"), rng.below(1000));
             let check = citizen_id_check_char(&first17).unwrap();
             let id = format!("{first17}{check}");
             let parsed = check_citizen_id(&id, today).unwrap();
@@ -491,10 +365,7 @@ mod tests {
                     let mut mutated = original.clone();
                     mutated[pos] = replacement;
                     let mutated: String = mutated.into_iter().collect();
-                    assert!(
-                        check_citizen_id(&mutated, today).is_err(),
-                        "{mutated} (from {id}) should be invalid"
-                    );
+                    assert!(check_citizen_id(&mutated, today).is_err(), "{mutated} (from {id}) should be invalid");
                 }
             }
         }

@@ -15,11 +15,7 @@ pub fn check_mobile(s: &str) -> Result<(), IdentifierError> {
     }
     let count = s.chars().count();
     if count != 11 {
-        return Err(IdentifierError::Length {
-            kind,
-            expected: 11,
-            actual: count,
-        });
+        return Err(IdentifierError::Length { kind, expected: 11, actual: count });
     }
     for (i, c) in s.chars().enumerate() {
         let (ok, allowed) = match i {
@@ -28,12 +24,7 @@ pub fn check_mobile(s: &str) -> Result<(), IdentifierError> {
             _ => (c.is_ascii_digit(), "数字0—9"),
         };
         if !ok {
-            return Err(IdentifierError::InvalidChar {
-                kind,
-                position: i + 1,
-                found: c,
-                allowed,
-            });
+            return Err(IdentifierError::InvalidChar { kind, position: i + 1, found: c, allowed });
         }
     }
     Ok(())
@@ -73,28 +64,14 @@ mod tests {
         assert!(check_mobile(" 13812345678 ").is_ok());
         assert_eq!(
             check_mobile("1381234567").unwrap_err(),
-            IdentifierError::Length {
-                kind: IdKind::Mobile,
-                expected: 11,
-                actual: 10
-            }
+            IdentifierError::Length { kind: IdKind::Mobile, expected: 11, actual: 10 }
         );
         assert!(matches!(
             check_mobile("12812345678").unwrap_err(),
-            IdentifierError::InvalidChar {
-                position: 2,
-                found: '2',
-                ..
-            }
+            IdentifierError::InvalidChar { position: 2, found: '2', .. }
         ));
-        assert!(matches!(
-            check_mobile("23812345678").unwrap_err(),
-            IdentifierError::InvalidChar { position: 1, .. }
-        ));
-        assert!(matches!(
-            check_mobile("1381234567a").unwrap_err(),
-            IdentifierError::InvalidChar { position: 11, .. }
-        ));
+        assert!(matches!(check_mobile("23812345678").unwrap_err(), IdentifierError::InvalidChar { position: 1, .. }));
+        assert!(matches!(check_mobile("1381234567a").unwrap_err(), IdentifierError::InvalidChar { position: 11, .. }));
         assert!(check_mobile("+8613812345").is_err());
         assert!(check_mobile("").is_err());
         let msg = check_mobile("138123456789").unwrap_err().to_string();

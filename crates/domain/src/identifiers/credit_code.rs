@@ -20,17 +20,13 @@ use super::{IdKind, IdentifierError};
 /// The 31 symbols in value order (A = 10 … Y = 30).
 const CHARSET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// `W_i = 3^(i-1) mod 31` for i = 1..17.
-const WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 /// Allowed values of position 1 (登记管理部门码).
 const AUTHORITIES: &str = "123456789ANY";
 const ALLOWED_CHARS: &str = "数字或大写字母（不含I、O、Z、S、V）";
 
 /// A validated 统一社会信用代码 in upper case.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct CreditCode(String);
 
@@ -97,20 +93,14 @@ fn value_of(c: char) -> Option<u32> {
 fn check_char_of(values: &[u32]) -> char {
     let sum: u32 = values.iter().zip(WEIGHTS).map(|(v, w)| v * w).sum();
     let r = (31 - sum % 31) % 31;
-    CHARSET
-        .as_bytes()
-        .get(r as usize)
-        .map_or('0', |&b| char::from(b))
+    CHARSET.as_bytes().get(r as usize).map_or('0', |&b| char::from(b))
 }
 
 /// The check character (position 18) for the first 17 characters of a 统一社会信用代码, or
 /// `None` when the input is not 17 characters of the code's alphabet. Lower-case letters are
 /// accepted. Only the checksum is computed, not the structure rules.
 pub fn credit_code_check_char(first17: &str) -> Option<char> {
-    let values: Option<Vec<u32>> = first17
-        .chars()
-        .map(|c| value_of(c.to_ascii_uppercase()))
-        .collect();
+    let values: Option<Vec<u32>> = first17.chars().map(|c| value_of(c.to_ascii_uppercase())).collect();
     let values = values?;
     (values.len() == 17).then(|| check_char_of(&values))
 }
@@ -127,23 +117,14 @@ pub fn check_credit_code(s: &str) -> Result<CreditCode, IdentifierError> {
     }
     let chars: Vec<char> = s.chars().map(|c| c.to_ascii_uppercase()).collect();
     if chars.len() != 18 {
-        return Err(IdentifierError::Length {
-            kind,
-            expected: 18,
-            actual: chars.len(),
-        });
+        return Err(IdentifierError::Length { kind, expected: 18, actual: chars.len() });
     }
     let mut values = Vec::with_capacity(18);
     for (i, &c) in chars.iter().enumerate() {
         match value_of(c) {
             Some(v) => values.push(v),
             None => {
-                return Err(IdentifierError::InvalidChar {
-                    kind,
-                    position: i + 1,
-                    found: c,
-                    allowed: ALLOWED_CHARS,
-                });
+                return Err(IdentifierError::InvalidChar { kind, position: i + 1, found: c, allowed: ALLOWED_CHARS });
             }
         }
     }
@@ -160,11 +141,7 @@ pub fn check_credit_code(s: &str) -> Result<CreditCode, IdentifierError> {
     }
     let expected = check_char_of(&values[..17]);
     if chars[17] != expected {
-        return Err(IdentifierError::Checksum {
-            kind,
-            expected,
-            found: chars[17],
-        });
+        return Err(IdentifierError::Checksum { kind, expected, found: chars[17] });
     }
     // The credit-code alphabet is a subset of the org-code body alphabet, so this is `Some`.
     if let Some(org_expected) = org_check_char(&chars[8..16])
@@ -185,12 +162,7 @@ mod tests {
 
     #[test]
     fn standard_valid_vectors() {
-        for code in [
-            "91350100M000100Y43",
-            "91110108MA01ABCD5T",
-            "523301061234567888",
-            "12100000400000018N",
-        ] {
+        for code in ["91350100M000100Y43", "91110108MA01ABCD5T", "523301061234567888", "12100000400000018N"] {
             let parsed = check_credit_code(code).unwrap_or_else(|e| panic!("{code}: {e}"));
             assert_eq!(parsed.as_str(), code);
         }
@@ -207,24 +179,10 @@ mod tests {
     #[test]
     fn wrong_check_char_states_expected() {
         let err = check_credit_code("91350100M000100Y42").unwrap_err();
-        assert_eq!(
-            err,
-            IdentifierError::Checksum {
-                kind: IdKind::CreditCode,
-                expected: '3',
-                found: '2'
-            }
-        );
+        assert_eq!(err, IdentifierError::Checksum { kind: IdKind::CreditCode, expected: '3', found: '2' });
         assert!(err.to_string().contains("校验位应为“3”"), "{err}");
         let err = check_credit_code("91110108MA01ABCD5U").unwrap_err();
-        assert_eq!(
-            err,
-            IdentifierError::Checksum {
-                kind: IdKind::CreditCode,
-                expected: 'T',
-                found: 'U'
-            }
-        );
+        assert_eq!(err, IdentifierError::Checksum { kind: IdKind::CreditCode, expected: 'T', found: 'U' });
     }
 
     #[test]
@@ -232,12 +190,7 @@ mod tests {
         let err = check_credit_code("91350100M000100I43").unwrap_err();
         assert_eq!(
             err,
-            IdentifierError::InvalidChar {
-                kind: IdKind::CreditCode,
-                position: 16,
-                found: 'I',
-                allowed: ALLOWED_CHARS
-            }
+            IdentifierError::InvalidChar { kind: IdKind::CreditCode, position: 16, found: 'I', allowed: ALLOWED_CHARS }
         );
         assert!(err.to_string().contains("第16位“I”"), "{err}");
     }
@@ -252,18 +205,8 @@ mod tests {
     #[test]
     fn wrong_length() {
         let err = check_credit_code("91350100M000100Y4").unwrap_err();
-        assert_eq!(
-            err,
-            IdentifierError::Length {
-                kind: IdKind::CreditCode,
-                expected: 18,
-                actual: 17
-            }
-        );
-        assert!(
-            err.to_string()
-                .contains("统一社会信用代码应为18位，实际为17位")
-        );
+        assert_eq!(err, IdentifierError::Length { kind: IdKind::CreditCode, expected: 18, actual: 17 });
+        assert!(err.to_string().contains("统一社会信用代码应为18位，实际为17位"));
     }
 
     #[test]
@@ -284,10 +227,7 @@ mod tests {
             let check = credit_code_check_char(&first17).unwrap();
             let code = format!("{first17}{check}");
             let err = check_credit_code(&code).unwrap_err();
-            assert!(
-                matches!(err, IdentifierError::RegistrationAuthority { .. }),
-                "{code}: {err}"
-            );
+            assert!(matches!(err, IdentifierError::RegistrationAuthority { .. }), "{code}: {err}");
             assert!(err.to_string().contains("登记管理部门码"));
         }
     }
@@ -297,17 +237,7 @@ mod tests {
         let first17 = "9111A108MA01ABCD5";
         let check = credit_code_check_char(first17).unwrap();
         let err = check_credit_code(&format!("{first17}{check}")).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                IdentifierError::InvalidChar {
-                    position: 5,
-                    found: 'A',
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert!(matches!(err, IdentifierError::InvalidChar { position: 5, found: 'A', .. }), "{err}");
     }
 
     #[test]
@@ -316,14 +246,7 @@ mod tests {
         let first17 = "91110108MA01ABCD6";
         let check = credit_code_check_char(first17).unwrap();
         let err = check_credit_code(&format!("{first17}{check}")).unwrap_err();
-        assert_eq!(
-            err,
-            IdentifierError::EmbeddedOrgCode {
-                embedded: "MA01ABCD6".into(),
-                expected: '5',
-                found: '6'
-            }
-        );
+        assert_eq!(err, IdentifierError::EmbeddedOrgCode { embedded: "MA01ABCD6".into(), expected: '5', found: '6' });
         assert!(err.to_string().contains("主体标识码"));
     }
 
@@ -391,10 +314,7 @@ mod tests {
                     let mut mutated = original.clone();
                     mutated[pos] = replacement;
                     let mutated: String = mutated.into_iter().collect();
-                    assert!(
-                        check_credit_code(&mutated).is_err(),
-                        "{mutated} (from {code}) should be invalid"
-                    );
+                    assert!(check_credit_code(&mutated).is_err(), "{mutated} (from {code}) should be invalid");
                 }
             }
         }

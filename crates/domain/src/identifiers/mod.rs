@@ -63,41 +63,21 @@ pub enum IdentifierError {
     Empty { kind: IdKind },
 
     #[error("{kind}应为{expected}位，实际为{actual}位，请核对是否漏填或多填")]
-    Length {
-        kind: IdKind,
-        expected: usize,
-        actual: usize,
-    },
+    Length { kind: IdKind, expected: usize, actual: usize },
 
     #[error("{kind}第{position}位“{found}”不合法：该位置应为{allowed}")]
-    InvalidChar {
-        kind: IdKind,
-        position: usize,
-        found: char,
-        allowed: &'static str,
-    },
+    InvalidChar { kind: IdKind, position: usize, found: char, allowed: &'static str },
 
-    #[error(
-        "{kind}校验不通过：校验位应为“{expected}”，实际为“{found}”，请逐位核对号码是否抄录有误"
-    )]
-    Checksum {
-        kind: IdKind,
-        expected: char,
-        found: char,
-    },
+    #[error("{kind}校验不通过：校验位应为“{expected}”，实际为“{found}”，请逐位核对号码是否抄录有误")]
+    Checksum { kind: IdKind, expected: char, found: char },
 
     #[error("公民身份号码中的出生日期“{value}”不是真实存在的日期，请核对第7—14位")]
     InvalidBirthDate { value: String },
 
     #[error("公民身份号码中的出生日期{birth_date}晚于今天（{today}），请核对第7—14位")]
-    FutureBirthDate {
-        birth_date: NaiveDate,
-        today: NaiveDate,
-    },
+    FutureBirthDate { birth_date: NaiveDate, today: NaiveDate },
 
-    #[error(
-        "{kind}前两位“{code}”不是有效的省级行政区划代码（GB/T 2260，如11北京、44广东），请核对"
-    )]
+    #[error("{kind}前两位“{code}”不是有效的省级行政区划代码（GB/T 2260，如11北京、44广东），请核对")]
     UnknownProvince { kind: IdKind, code: String },
 
     #[error("行政区划代码“{code}”不合法：{reason}")]
@@ -110,11 +90,7 @@ pub enum IdentifierError {
         "统一社会信用代码第9—17位（主体标识码）“{embedded}”不是有效的组织机构代码：\
          其校验位（第17位）应为“{expected}”，实际为“{found}”，请核对"
     )]
-    EmbeddedOrgCode {
-        embedded: String,
-        expected: char,
-        found: char,
-    },
+    EmbeddedOrgCode { embedded: String, expected: char, found: char },
 }
 
 /// Value of an ASCII digit byte. Callers guarantee `b` is an ASCII digit.

@@ -50,37 +50,23 @@ pub fn check_org_code(s: &str) -> Result<String, IdentifierError> {
         chars.remove(8);
     }
     if chars.len() != 9 {
-        return Err(IdentifierError::Length {
-            kind,
-            expected: 9,
-            actual: chars.len(),
-        });
+        return Err(IdentifierError::Length { kind, expected: 9, actual: chars.len() });
     }
     if let Some(i) = (0..8).find(|&i| value_of(chars[i]).is_none()) {
         return Err(IdentifierError::InvalidChar {
-            kind,
-            position: i + 1,
-            found: chars[i],
-            allowed: "数字或大写字母",
+            kind, position: i + 1, found: chars[i], allowed: "数字或大写字母"
         });
     }
     let found = chars[8];
     if !(found.is_ascii_digit() || found == 'X') {
         return Err(IdentifierError::InvalidChar {
-            kind,
-            position: 9,
-            found,
-            allowed: "数字0—9或X（校验位）",
+            kind, position: 9, found, allowed: "数字0—9或X（校验位）"
         });
     }
     if let Some(expected) = org_check_char(&chars[..8])
         && expected != found
     {
-        return Err(IdentifierError::Checksum {
-            kind,
-            expected,
-            found,
-        });
+        return Err(IdentifierError::Checksum { kind, expected, found });
     }
     Ok(chars.into_iter().collect())
 }
@@ -101,24 +87,10 @@ mod tests {
     #[test]
     fn standard_invalid_vectors() {
         let err = check_org_code("D21435690").unwrap_err();
-        assert_eq!(
-            err,
-            IdentifierError::Checksum {
-                kind: IdKind::OrgCode,
-                expected: 'X',
-                found: '0'
-            }
-        );
+        assert_eq!(err, IdentifierError::Checksum { kind: IdKind::OrgCode, expected: 'X', found: '0' });
         assert!(err.to_string().contains("校验位应为“X”"), "{err}");
         let err = check_org_code("12345678X").unwrap_err();
-        assert_eq!(
-            err,
-            IdentifierError::Checksum {
-                kind: IdKind::OrgCode,
-                expected: '8',
-                found: 'X'
-            }
-        );
+        assert_eq!(err, IdentifierError::Checksum { kind: IdKind::OrgCode, expected: '8', found: 'X' });
     }
 
     #[test]
@@ -131,33 +103,18 @@ mod tests {
     fn malformed_input() {
         assert_eq!(
             check_org_code("D214356X").unwrap_err(),
-            IdentifierError::Length {
-                kind: IdKind::OrgCode,
-                expected: 9,
-                actual: 8
-            }
+            IdentifierError::Length { kind: IdKind::OrgCode, expected: 9, actual: 8 }
         );
         // A dash anywhere else is a bad character.
         assert!(matches!(
             check_org_code("D214-3569").unwrap_err(),
-            IdentifierError::InvalidChar {
-                position: 5,
-                found: '-',
-                ..
-            }
+            IdentifierError::InvalidChar { position: 5, found: '-', .. }
         ));
         assert!(matches!(
             check_org_code("D2143569A").unwrap_err(),
-            IdentifierError::InvalidChar {
-                position: 9,
-                found: 'A',
-                ..
-            }
+            IdentifierError::InvalidChar { position: 9, found: 'A', .. }
         ));
-        assert!(matches!(
-            check_org_code("  ").unwrap_err(),
-            IdentifierError::Empty { .. }
-        ));
+        assert!(matches!(check_org_code("  ").unwrap_err(), IdentifierError::Empty { .. }));
     }
 
     #[test]

@@ -49,10 +49,7 @@ pub const PROVINCES: [(&str, &str); 34] = [
 
 /// Name of the province whose two-digit GB/T 2260 prefix is `prefix`, if it exists.
 pub fn province_by_prefix(prefix: &str) -> Option<&'static str> {
-    PROVINCES
-        .iter()
-        .find(|(code, _)| *code == prefix)
-        .map(|(_, name)| *name)
+    PROVINCES.iter().find(|(code, _)| *code == prefix).map(|(_, name)| *name)
 }
 
 /// Administrative level of a 行政区划代码.
@@ -78,9 +75,7 @@ impl fmt::Display for RegionLevel {
 }
 
 /// A 6-digit 行政区划代码 whose shape is valid.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct RegionCode(String);
 
@@ -101,10 +96,7 @@ impl RegionCode {
 
     /// Official name of the province the code belongs to, e.g. `北京市`.
     pub fn province_name(&self) -> &'static str {
-        self.0
-            .get(..2)
-            .and_then(province_by_prefix)
-            .unwrap_or_default()
+        self.0.get(..2).and_then(province_by_prefix).unwrap_or_default()
     }
 
     /// The province-level code (`PP0000`) this code belongs to.
@@ -116,10 +108,7 @@ impl RegionCode {
     pub fn prefecture(&self) -> Option<RegionCode> {
         match self.level() {
             RegionLevel::Province => None,
-            _ => Some(RegionCode(format!(
-                "{}00",
-                self.0.get(..4).unwrap_or_default()
-            ))),
+            _ => Some(RegionCode(format!("{}00", self.0.get(..4).unwrap_or_default()))),
         }
     }
 }
@@ -158,26 +147,14 @@ pub fn check_region_code(s: &str) -> Result<RegionCode, IdentifierError> {
     }
     let count = s.chars().count();
     if count != 6 {
-        return Err(IdentifierError::Length {
-            kind,
-            expected: 6,
-            actual: count,
-        });
+        return Err(IdentifierError::Length { kind, expected: 6, actual: count });
     }
     if let Some((i, c)) = s.chars().enumerate().find(|(_, c)| !c.is_ascii_digit()) {
-        return Err(IdentifierError::InvalidChar {
-            kind,
-            position: i + 1,
-            found: c,
-            allowed: "数字0—9",
-        });
+        return Err(IdentifierError::InvalidChar { kind, position: i + 1, found: c, allowed: "数字0—9" });
     }
     let province = &s[..2];
     if province_by_prefix(province).is_none() {
-        return Err(IdentifierError::UnknownProvince {
-            kind,
-            code: province.to_string(),
-        });
+        return Err(IdentifierError::UnknownProvince { kind, code: province.to_string() });
     }
     let prefecture = number(&s[2..4]);
     let county = number(&s[4..6]);
@@ -215,31 +192,13 @@ mod tests {
         assert_eq!(c.province().as_str(), "110000");
         assert_eq!(c.prefecture().unwrap().as_str(), "110100");
 
-        assert_eq!(
-            check_region_code("440300").unwrap().level(),
-            RegionLevel::Prefecture
-        );
-        assert_eq!(
-            check_region_code("440305").unwrap().province_name(),
-            "广东省"
-        );
-        assert_eq!(
-            check_region_code("350100").unwrap().province_name(),
-            "福建省"
-        );
+        assert_eq!(check_region_code("440300").unwrap().level(), RegionLevel::Prefecture);
+        assert_eq!(check_region_code("440305").unwrap().province_name(), "广东省");
+        assert_eq!(check_region_code("350100").unwrap().province_name(), "福建省");
         // 省直辖县级行政区划: 419001 济源市, 429000 summary code.
-        assert_eq!(
-            check_region_code("419001").unwrap().level(),
-            RegionLevel::County
-        );
-        assert_eq!(
-            check_region_code("429000").unwrap().level(),
-            RegionLevel::Prefecture
-        );
-        assert_eq!(
-            check_region_code("820000").unwrap().province_name(),
-            "澳门特别行政区"
-        );
+        assert_eq!(check_region_code("419001").unwrap().level(), RegionLevel::County);
+        assert_eq!(check_region_code("429000").unwrap().level(), RegionLevel::Prefecture);
+        assert_eq!(check_region_code("820000").unwrap().province_name(), "澳门特别行政区");
     }
 
     #[test]
@@ -254,35 +213,16 @@ mod tests {
     fn invalid_codes() {
         assert_eq!(
             check_region_code("000000").unwrap_err(),
-            IdentifierError::UnknownProvince {
-                kind: IdKind::RegionCode,
-                code: "00".into()
-            }
+            IdentifierError::UnknownProvince { kind: IdKind::RegionCode, code: "00".into() }
         );
-        assert!(matches!(
-            check_region_code("100000").unwrap_err(),
-            IdentifierError::UnknownProvince { .. }
-        ));
-        assert!(matches!(
-            check_region_code("110005").unwrap_err(),
-            IdentifierError::InvalidRegion { .. }
-        ));
-        assert!(matches!(
-            check_region_code("118000").unwrap_err(),
-            IdentifierError::InvalidRegion { .. }
-        ));
+        assert!(matches!(check_region_code("100000").unwrap_err(), IdentifierError::UnknownProvince { .. }));
+        assert!(matches!(check_region_code("110005").unwrap_err(), IdentifierError::InvalidRegion { .. }));
+        assert!(matches!(check_region_code("118000").unwrap_err(), IdentifierError::InvalidRegion { .. }));
         assert_eq!(
             check_region_code("11010").unwrap_err(),
-            IdentifierError::Length {
-                kind: IdKind::RegionCode,
-                expected: 6,
-                actual: 5
-            }
+            IdentifierError::Length { kind: IdKind::RegionCode, expected: 6, actual: 5 }
         );
-        assert!(matches!(
-            check_region_code("11010A").unwrap_err(),
-            IdentifierError::InvalidChar { position: 6, .. }
-        ));
+        assert!(matches!(check_region_code("11010A").unwrap_err(), IdentifierError::InvalidChar { position: 6, .. }));
         let msg = check_region_code("990000").unwrap_err().to_string();
         assert!(msg.contains("“99”不是有效的省级行政区划代码"), "{msg}");
     }

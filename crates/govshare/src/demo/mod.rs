@@ -30,7 +30,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     };
     std::fs::create_dir_all(&dir).with_context(|| format!("无法创建数据目录 {}", dir.display()))?;
     let accounts_file = dir.join("demo-accounts.json");
-    let store_args = StoreArgs { data: dir.clone(), database_url: None, calendars: Vec::new(), code_scheme: "guide-2017".into() };
+    let store_args =
+        StoreArgs { data: dir.clone(), database_url: None, calendars: Vec::new(), code_scheme: "guide-2017".into() };
     let svc = crate::commands::services(&store_args).await?;
     let accounts: Vec<DemoAccount> = if accounts_file.exists() {
         let text = std::fs::read_to_string(&accounts_file)?;
@@ -50,7 +51,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         println!("  {:<14} {:<28} {:<16} {}", a.role, a.department, a.username, a.token);
     }
     println!("示例账号的网页登录密码均为：{}", seed::DEMO_PASSWORD);
-    println!("试一试：curl -H 'Authorization: Bearer <令牌>' 'http://{listen}/api/v1/resources?share_type=conditional'");
+    println!(
+        "试一试：curl -H 'Authorization: Bearer <令牌>' 'http://{listen}/api/v1/resources?share_type=conditional'"
+    );
     if args.no_serve {
         return Ok(());
     }

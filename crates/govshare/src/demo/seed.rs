@@ -29,7 +29,11 @@ struct People {
 }
 
 pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoAccount>> {
-    let identity = PlatformIdentity { name: "示例市政务信息资源共享平台".into(), level: PlatformLevel::City, region_code: city::REGION_CODE.into() };
+    let identity = PlatformIdentity {
+        name: "示例市政务信息资源共享平台".into(),
+        level: PlatformLevel::City,
+        region_code: city::REGION_CODE.into(),
+    };
     let boot = accounts::bootstrap(svc, &identity).await?.context("示例数据目录应为空")?;
     let admin_user = svc.store.find_user_by_username(&boot.username).await?.context("admin missing")?;
     let admin = actor(&admin_user);
@@ -53,11 +57,14 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoAccount>> {
             parent_id: None,
             platform_id: platform.id,
         };
-        let created = accounts::create_department(svc, &admin, spec).await.with_context(|| format!("部门 {}", d.name))?;
+        let created =
+            accounts::create_department(svc, &admin, spec).await.with_context(|| format!("部门 {}", d.name))?;
         dept_ids.insert(d.key, (created.id, d.name.clone()));
     }
     for c in city::categories() {
-        service::catalog::create_category(svc, &admin, c.code, &c.name).await.with_context(|| format!("分类 {}", c.code))?;
+        service::catalog::create_category(svc, &admin, c.code, &c.name)
+            .await
+            .with_context(|| format!("分类 {}", c.code))?;
     }
 
     // One editor and one approver per department; featured accounts for every role.
@@ -66,8 +73,18 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoAccount>> {
     let featured = [("gaj", "editor"), ("gaj", "approver"), ("mzj", "editor"), ("scjgj", "approver")];
     for d in city::departments() {
         let (dept_id, dept_name) = dept_ids[d.key].clone();
-        for (suffix, role, display) in [("editor", Role::CatalogEditor, "目录编目员"), ("approver", Role::Approver, "部门审核员")] {
-            let user = new_user(svc, &format!("{}_{suffix}", d.key), &format!("{}{display}", short(&dept_name)), dept_id, vec![role], &hash).await?;
+        for (suffix, role, display) in
+            [("editor", Role::CatalogEditor, "目录编目员"), ("approver", Role::Approver, "部门审核员")]
+        {
+            let user = new_user(
+                svc,
+                &format!("{}_{suffix}", d.key),
+                &format!("{}{display}", short(&dept_name)),
+                dept_id,
+                vec![role],
+                &hash,
+            )
+            .await?;
             let token = accounts::issue_token_unchecked(svc, user.id, "示例令牌", None).await?;
             accounts.push(DemoAccount {
                 role: role.code().into(),
@@ -93,7 +110,13 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoAccount>> {
         let (dept_id, dept_name) = dept_ids[key].clone();
         let user = new_user(svc, username, display, dept_id, vec![role], &hash).await?;
         let token = accounts::issue_token_unchecked(svc, user.id, "示例令牌", None).await?;
-        accounts.push(DemoAccount { role: role.code().into(), department: dept_name, username: user.username, token: token.secret, featured: true });
+        accounts.push(DemoAccount {
+            role: role.code().into(),
+            department: dept_name,
+            username: user.username,
+            token: token.secret,
+            featured: true,
+        });
     }
 
     // The catalogue, authored by each department's editor and published by its approver.
@@ -104,7 +127,9 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoAccount>> {
         let approver = &people.approvers[r.department];
         let mut spec = r.spec.clone();
         spec.related_codes = r.related.iter().filter_map(|j| codes.get(*j).cloned().flatten()).collect();
-        let created = service::catalog::create(svc, editor, None, spec).await.with_context(|| format!("目录 {i} {}", r.spec.name))?;
+        let created = service::catalog::create(svc, editor, None, spec)
+            .await
+            .with_context(|| format!("目录 {i} {}", r.spec.name))?;
         let key = created.id.to_string();
         match r.status {
             DemoStatus::Draft => {}
@@ -122,7 +147,8 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoAccount>> {
     // A law revision recorded by 人社局: a 15-working-day window over three of its entries, one
     // of which has been revised since.
     let rsj = &people.editors["rsj"];
-    let published = svc.store.department_resource_ids(rsj.department_id, Some(domain::catalog::ResourceStatus::Published)).await?;
+    let published =
+        svc.store.department_resource_ids(rsj.department_id, Some(domain::catalog::ResourceStatus::Published)).await?;
     if published.len() >= 3 {
         let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 10).context("date")?;
         let input = service::currency::ChangeInput {
@@ -145,10 +171,23 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoAccount>> {
     Ok(accounts)
 }
 
-async fn new_user(svc: &Services, username: &str, display: &str, dept: i64, roles: Vec<Role>, hash: &str) -> anyhow::Result<store::model::User> {
+async fn new_user(
+    svc: &Services,
+    username: &str,
+    display: &str,
+    dept: i64,
+    roles: Vec<Role>,
+    hash: &str,
+) -> anyhow::Result<store::model::User> {
     let user = accounts::create_user_unchecked(
         svc,
-        UserInput { username: username.into(), display_name: display.into(), department_id: dept, roles, password: None },
+        UserInput {
+            username: username.into(),
+            display_name: display.into(),
+            department_id: dept,
+            roles,
+            password: None,
+        },
     )
     .await
     .with_context(|| format!("用户 {username}"))?;

@@ -41,8 +41,12 @@ async fn wait_healthy(base: &str) {
 }
 
 fn token_of(dir: &Path, username: &str) -> String {
-    let accounts: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("demo-accounts.json")).unwrap()).unwrap();
-    accounts.as_array().unwrap().iter().find(|a| a["username"] == username).unwrap()["token"].as_str().unwrap().to_string()
+    let accounts: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("demo-accounts.json")).unwrap()).unwrap();
+    accounts.as_array().unwrap().iter().find(|a| a["username"] == username).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[tokio::test]
@@ -60,7 +64,11 @@ async fn demo_serves_a_city() {
     let stdout = child.stdout.take().unwrap();
     let _running = Running(child);
     // The printed table names every role with a token.
-    let printed: Vec<String> = BufReader::new(stdout).lines().map_while(Result::ok).take_while(|l| !l.starts_with("govshare 已启动")).collect();
+    let printed: Vec<String> = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .take_while(|l| !l.starts_with("govshare 已启动"))
+        .collect();
     let printed = printed.join("\n");
     for role in ["admin", "catalog_editor", "approver", "data_provider", "data_consumer", "coordinator", "auditor"] {
         assert!(printed.contains(role), "{role} not printed:\n{printed}");
@@ -68,7 +76,8 @@ async fn demo_serves_a_city() {
     assert!(printed.contains("gs_"), "{printed}");
     wait_healthy(&base).await;
 
-    let accounts: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("demo-accounts.json")).unwrap()).unwrap();
+    let accounts: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("demo-accounts.json")).unwrap()).unwrap();
     for a in accounts.as_array().unwrap() {
         for key in ["role", "department", "username", "token"] {
             assert!(a[key].is_string(), "{a}");
@@ -89,7 +98,9 @@ async fn demo_serves_a_city() {
     let depts = get("/api/v1/departments?limit=500").await;
     assert!(depts["total"].as_i64().unwrap() >= 25);
     let names: Vec<&str> = depts["items"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
-    for n in ["示例市公安局", "示例市市场监督管理局", "示例市人力资源和社会保障局", "示例市卫生健康委员会", "示例市民政局"] {
+    for n in
+        ["示例市公安局", "示例市市场监督管理局", "示例市人力资源和社会保障局", "示例市卫生健康委员会", "示例市民政局"]
+    {
         assert!(names.contains(&n), "{n} missing");
     }
     // A believable mix, and filters that agree with it.
@@ -97,13 +108,15 @@ async fn demo_serves_a_city() {
         let get = &get;
         async move { get(&format!("/api/v1/resources?limit=1&{q}")).await["total"].as_i64().unwrap() }
     };
-    let (u, c, n) = (by("share_type=unconditional").await, by("share_type=conditional").await, by("share_type=not_shared").await);
+    let (u, c, n) =
+        (by("share_type=unconditional").await, by("share_type=conditional").await, by("share_type=not_shared").await);
     assert!(u > 20 && c > 20 && n > 0, "{u} {c} {n}");
     assert!(by("category=1").await > 10 && by("category=2").await > 10 && by("category=3").await > 50);
     let drafts = by("status=draft").await;
     assert_eq!(drafts, 0, "another department's drafts are not visible to a consumer");
     let coord = token_of(dir.path(), "coordinator");
-    let r = client.get(format!("{base}/api/v1/resources?status=draft&limit=1")).bearer_auth(&coord).send().await.unwrap();
+    let r =
+        client.get(format!("{base}/api/v1/resources?status=draft&limit=1")).bearer_auth(&coord).send().await.unwrap();
     let drafts: serde_json::Value = r.json().await.unwrap();
     assert!(drafts["total"].as_i64().unwrap() > 0);
     // A currency window is open.
@@ -133,8 +146,17 @@ async fn first_run_admin_commands() {
     let mut child = serve(port);
     let stdout = child.stdout.take().unwrap();
     let running = Running(child);
-    let lines: Vec<String> = BufReader::new(stdout).lines().map_while(Result::ok).take_while(|l| !l.starts_with("govshare 已启动")).collect();
-    let token = lines.iter().find_map(|l| l.trim().strip_prefix("令牌：")).unwrap_or_else(|| panic!("{lines:?}")).trim().to_string();
+    let lines: Vec<String> = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .take_while(|l| !l.starts_with("govshare 已启动"))
+        .collect();
+    let token = lines
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("令牌："))
+        .unwrap_or_else(|| panic!("{lines:?}"))
+        .trim()
+        .to_string();
     assert!(lines.iter().any(|l| l.contains("密码：")));
     wait_healthy(&base).await;
     let me: serde_json::Value = reqwest::Client::new()
@@ -154,20 +176,48 @@ async fn first_run_admin_commands() {
     let mut child = serve(port2);
     let stdout = child.stdout.take().unwrap();
     let _running = Running(child);
-    let lines: Vec<String> = BufReader::new(stdout).lines().map_while(Result::ok).take_while(|l| !l.starts_with("govshare 已启动")).collect();
+    let lines: Vec<String> = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .take_while(|l| !l.starts_with("govshare 已启动"))
+        .collect();
     assert!(lines.iter().all(|l| !l.contains("令牌")), "{lines:?}");
     drop(_running);
 
     // admin create-user prints a token; bad roles are refused with a clear message.
     let out = bin()
-        .args(["admin", "create-user", "--username", "shenji", "--name", "审计员甲", "--department", "PLATFORM-OPS", "--role", "auditor", "--data"])
+        .args([
+            "admin",
+            "create-user",
+            "--username",
+            "shenji",
+            "--name",
+            "审计员甲",
+            "--department",
+            "PLATFORM-OPS",
+            "--role",
+            "auditor",
+            "--data",
+        ])
         .arg(&data)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("gs_"));
     let out = bin()
-        .args(["admin", "create-user", "--username", "bad", "--name", "x", "--department", "PLATFORM-OPS", "--role", "king", "--data"])
+        .args([
+            "admin",
+            "create-user",
+            "--username",
+            "bad",
+            "--name",
+            "x",
+            "--department",
+            "PLATFORM-OPS",
+            "--role",
+            "king",
+            "--data",
+        ])
         .arg(&data)
         .output()
         .unwrap();

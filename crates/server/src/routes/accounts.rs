@@ -12,7 +12,11 @@ use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::views::*;
 
 #[utoipa::path(get, operation_id = "accounts_list_platforms", path = "/api/v1/platforms", tag = "accounts", params(PageParams), responses((status = 200, description = "OK", body = List<PlatformView>)))]
-pub async fn list_platforms(State(s): State<AppState>, Auth(_): Auth, ApiQuery(p): ApiQuery<PageParams>) -> ApiResult<Json<List<PlatformView>>> {
+pub async fn list_platforms(
+    State(s): State<AppState>,
+    Auth(_): Auth,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<List<PlatformView>>> {
     let all = accounts::list_platforms(&s.svc).await?.into_iter().map(PlatformView::from).collect();
     Ok(Json(List::paginate(all, &p)?))
 }
@@ -54,7 +58,11 @@ pub async fn create_department(
 
 #[utoipa::path(get, operation_id = "accounts_get_department", path = "/api/v1/departments/{id}", tag = "accounts", params(("id" = i64, Path)),
     responses((status = 200, description = "OK", body = DepartmentView), (status = 404, description = "Not found", body = ErrorBody)))]
-pub async fn get_department(State(s): State<AppState>, Auth(_): Auth, Path(id): Path<String>) -> ApiResult<Json<DepartmentView>> {
+pub async fn get_department(
+    State(s): State<AppState>,
+    Auth(_): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<DepartmentView>> {
     let id = id_param(&id, "部门")?;
     Ok(Json(accounts::get_department(&s.svc, id).await?.into()))
 }
@@ -130,7 +138,11 @@ pub async fn update_user(
 }
 
 #[utoipa::path(get, operation_id = "accounts_list_tokens", path = "/api/v1/tokens", tag = "accounts", params(PageParams), responses((status = 200, description = "OK", body = List<TokenView>)))]
-pub async fn list_tokens(State(s): State<AppState>, Auth(a): Auth, ApiQuery(p): ApiQuery<PageParams>) -> ApiResult<Json<List<TokenView>>> {
+pub async fn list_tokens(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<List<TokenView>>> {
     let all = accounts::list_tokens(&s.svc, &a).await?.into_iter().map(TokenView::from).collect();
     Ok(Json(List::paginate(all, &p)?))
 }
@@ -149,7 +161,11 @@ pub async fn create_token(
 
 #[utoipa::path(delete, operation_id = "accounts_revoke_token", path = "/api/v1/tokens/{id}", tag = "accounts", params(("id" = i64, Path)),
     responses((status = 200, description = "OK", body = TokenView), (status = 404, description = "Not found", body = ErrorBody)))]
-pub async fn revoke_token(State(s): State<AppState>, Auth(a): Auth, Path(id): Path<String>) -> ApiResult<Json<TokenView>> {
+pub async fn revoke_token(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<TokenView>> {
     let id = id_param(&id, "令牌")?;
     Ok(Json(accounts::revoke_token(&s.svc, &a, id).await?.into()))
 }

@@ -46,7 +46,11 @@ pub(crate) fn filter_of(q: &ResourceQuery) -> Result<ResourceFilter, ApiError> {
 /// Lists the catalogue with filters. Other departments' drafts are not shown.
 #[utoipa::path(get, operation_id = "catalog_list", path = "/api/v1/resources", tag = "catalogue", params(ResourceQuery),
     responses((status = 200, description = "OK", body = List<ResourceView>), (status = 400, description = "Bad request: malformed JSON, wrong type, unknown field or bad query parameter", body = ErrorBody)))]
-pub async fn list(State(s): State<AppState>, Auth(a): Auth, ApiQuery(q): ApiQuery<ResourceQuery>) -> ApiResult<Json<List<ResourceView>>> {
+pub async fn list(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    ApiQuery(q): ApiQuery<ResourceQuery>,
+) -> ApiResult<Json<List<ResourceView>>> {
     let filter = filter_of(&q)?;
     let page = PageParams { limit: q.limit, cursor: q.cursor.clone() }.request()?;
     let result = catalog::list(&s.svc, &a, filter, page).await?;
@@ -69,7 +73,11 @@ pub async fn create(
 /// Checks an entry against every rule without saving it (for forms).
 #[utoipa::path(post, operation_id = "catalog_validate", path = "/api/v1/resources/validate", tag = "catalogue", request_body = ResourceInput,
     responses((status = 204, description = "No content: the entry passes every rule"), (status = 422, description = "Validation failed", body = ErrorBody)))]
-pub async fn validate(State(s): State<AppState>, Auth(a): Auth, ApiJson(b): ApiJson<ResourceInput>) -> ApiResult<StatusCode> {
+pub async fn validate(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    ApiJson(b): ApiJson<ResourceInput>,
+) -> ApiResult<StatusCode> {
     let dept = b.department_id.unwrap_or(a.department_id);
     catalog::check_for(&s.svc, &a, dept, b.into_spec()).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -97,21 +105,37 @@ pub async fn update(
 /// Every version, with who changed which fields, when and why.
 #[utoipa::path(get, operation_id = "catalog_history", path = "/api/v1/resources/{key}/history", tag = "catalogue", params(("key" = String, Path)),
     responses((status = 200, description = "OK", body = HistoryView), (status = 404, description = "Not found", body = ErrorBody)))]
-pub async fn history(State(s): State<AppState>, Auth(a): Auth, Path(key): Path<String>) -> ApiResult<Json<HistoryView>> {
+pub async fn history(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(key): Path<String>,
+) -> ApiResult<Json<HistoryView>> {
     let r = catalog::get(&s.svc, &a, &key).await?;
     let versions = catalog::history(&s.svc, &a, &key).await?;
-    Ok(Json(HistoryView { resource_id: r.id, code: r.code, versions: versions.into_iter().map(VersionView::from).collect() }))
+    Ok(Json(HistoryView {
+        resource_id: r.id,
+        code: r.code,
+        versions: versions.into_iter().map(VersionView::from).collect(),
+    }))
 }
 
 #[utoipa::path(post, operation_id = "catalog_submit", path = "/api/v1/resources/{key}/submit", tag = "catalogue", params(("key" = String, Path)),
     responses((status = 200, description = "OK", body = ResourceView), (status = 409, description = "Conflict: duplicate, wrong lifecycle state or stale version", body = ErrorBody)))]
-pub async fn submit(State(s): State<AppState>, Auth(a): Auth, Path(key): Path<String>) -> ApiResult<Json<ResourceView>> {
+pub async fn submit(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(key): Path<String>,
+) -> ApiResult<Json<ResourceView>> {
     Ok(Json(catalog::submit(&s.svc, &a, &key).await?.into()))
 }
 
 #[utoipa::path(post, operation_id = "catalog_recall", path = "/api/v1/resources/{key}/recall", tag = "catalogue", params(("key" = String, Path)),
     responses((status = 200, description = "OK", body = ResourceView), (status = 409, description = "Conflict: duplicate, wrong lifecycle state or stale version", body = ErrorBody)))]
-pub async fn recall(State(s): State<AppState>, Auth(a): Auth, Path(key): Path<String>) -> ApiResult<Json<ResourceView>> {
+pub async fn recall(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(key): Path<String>,
+) -> ApiResult<Json<ResourceView>> {
     Ok(Json(catalog::recall(&s.svc, &a, &key).await?.into()))
 }
 
@@ -130,7 +154,11 @@ pub async fn return_to_draft(
 /// The approver registers and publishes a submitted entry (登记/发布).
 #[utoipa::path(post, operation_id = "catalog_publish", path = "/api/v1/resources/{key}/publish", tag = "catalogue", params(("key" = String, Path)),
     responses((status = 200, description = "OK", body = ResourceView), (status = 403, description = "Forbidden", body = ErrorBody), (status = 409, description = "Conflict: duplicate, wrong lifecycle state or stale version", body = ErrorBody)))]
-pub async fn publish(State(s): State<AppState>, Auth(a): Auth, Path(key): Path<String>) -> ApiResult<Json<ResourceView>> {
+pub async fn publish(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(key): Path<String>,
+) -> ApiResult<Json<ResourceView>> {
     Ok(Json(catalog::publish(&s.svc, &a, &key).await?.into()))
 }
 

@@ -11,7 +11,11 @@ use crate::views::{CategoryInput, CategoryView, List, PageParams};
 
 /// The classification tree, in code order (a parent before its children).
 #[utoipa::path(get, operation_id = "categories_list", path = "/api/v1/categories", tag = "catalogue", params(PageParams), responses((status = 200, description = "OK", body = List<CategoryView>)))]
-pub async fn list(State(s): State<AppState>, Auth(_): Auth, ApiQuery(p): ApiQuery<PageParams>) -> ApiResult<Json<List<CategoryView>>> {
+pub async fn list(
+    State(s): State<AppState>,
+    Auth(_): Auth,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<List<CategoryView>>> {
     let all = service::catalog::list_categories(&s.svc).await?.into_iter().map(CategoryView::from).collect();
     Ok(Json(List::paginate(all, &p)?))
 }

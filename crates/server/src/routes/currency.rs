@@ -22,7 +22,11 @@ pub struct CurrencyParams {
 
 #[utoipa::path(get, operation_id = "currency_list", path = "/api/v1/currency", tag = "catalogue", params(CurrencyParams),
     responses((status = 200, description = "OK", body = List<DutyChangeView>), (status = 403, description = "Forbidden", body = ErrorBody)))]
-pub async fn list(State(s): State<AppState>, Auth(a): Auth, ApiQuery(p): ApiQuery<CurrencyParams>) -> ApiResult<Json<List<DutyChangeView>>> {
+pub async fn list(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    ApiQuery(p): ApiQuery<CurrencyParams>,
+) -> ApiResult<Json<List<DutyChangeView>>> {
     let all = currency::list(&s.svc, &a, p.department_id).await?.into_iter().map(DutyChangeView::from).collect();
     Ok(Json(List::paginate(all, &PageParams { limit: p.limit, cursor: p.cursor })?))
 }

@@ -26,7 +26,10 @@ pub async fn openapi() -> impl IntoResponse {
 /// The n-th working day after a date, on the platform calendar (holidays and 调休 included).
 #[utoipa::path(get, operation_id = "health_deadline", path = "/api/v1/calendar/deadline", tag = "platform", params(DeadlineQuery),
     responses((status = 200, description = "OK", body = DeadlineView), (status = 422, description = "Validation failed", body = crate::error::ErrorBody)))]
-pub async fn deadline(State(s): State<AppState>, ApiQuery(q): ApiQuery<DeadlineQuery>) -> ApiResult<Json<DeadlineView>> {
+pub async fn deadline(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<DeadlineQuery>,
+) -> ApiResult<Json<DeadlineView>> {
     let deadline = s.svc.calendar.add_working_days(q.from, q.days).map_err(service::ServiceError::from)?;
     Ok(Json(DeadlineView { from: q.from, days: q.days, deadline }))
 }

@@ -6,6 +6,7 @@ pub(crate) mod catalog;
 pub(crate) mod catalog_io;
 pub(crate) mod categories;
 pub(crate) mod currency;
+pub(crate) mod datasets;
 pub(crate) mod health;
 
 use axum::Router;
@@ -30,7 +31,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/categories", get(categories::list).post(categories::create))
         .route("/api/v1/resources", get(catalog::list).post(catalog::create))
         .route("/api/v1/resources/validate", post(catalog::validate))
-        .route("/api/v1/resources/import", post(catalog_io::import).layer(axum::extract::DefaultBodyLimit::max(crate::MAX_IMPORT_BODY)))
+        .route(
+            "/api/v1/resources/import",
+            post(catalog_io::import).layer(axum::extract::DefaultBodyLimit::max(crate::MAX_IMPORT_BODY)),
+        )
         .route("/api/v1/resources/export", get(catalog_io::export))
         .route("/api/v1/resources/{key}", get(catalog::get).put(catalog::update))
         .route("/api/v1/resources/{key}/history", get(catalog::history))
@@ -39,6 +43,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/resources/{key}/return", post(catalog::return_to_draft))
         .route("/api/v1/resources/{key}/publish", post(catalog::publish))
         .route("/api/v1/resources/{key}/withdraw", post(catalog::withdraw))
+        .route(
+            "/api/v1/resources/{key}/versions",
+            get(datasets::versions)
+                .post(datasets::publish)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::MAX_DATA_UPLOAD)),
+        )
+        .route("/api/v1/resources/{key}/query", post(datasets::query))
+        .route("/api/v1/resources/{key}/download", get(datasets::download))
         .route("/api/v1/currency", get(currency::list).post(currency::record))
         .route("/api/v1/audit", get(audit::list))
         .fallback(not_found)

@@ -9,7 +9,14 @@ both!(departments_users_tokens);
 async fn departments_users_tokens(app: TestApp) {
     // Departments: the credit code is checked per GB 32100.
     let platform = app.get("/api/v1/platforms", "admin").await.body["items"][0]["id"].as_i64().unwrap();
-    let r = app.json("POST", "/api/v1/departments", "admin", json!({"name": "测试市教育局", "credit_code": "11350100MB0000003A", "platform_id": platform})).await;
+    let r = app
+        .json(
+            "POST",
+            "/api/v1/departments",
+            "admin",
+            json!({"name": "测试市教育局", "credit_code": "11350100MB0000003A", "platform_id": platform}),
+        )
+        .await;
     assert_eq!(r.status.as_u16(), 422, "{}", r.body);
     assert_eq!(r.body["error"]["field"], "credit_code");
     let good = credit_code(&format!("11350100{}", org_code("MB000030")));
@@ -21,16 +28,37 @@ async fn departments_users_tokens(app: TestApp) {
     let dept = r.body["id"].as_i64().unwrap();
     let r = app.json("POST", "/api/v1/departments", "admin", body).await;
     assert_eq!(r.status.as_u16(), 409, "duplicate: {}", r.body);
-    let r = app.json("PUT", &format!("/api/v1/departments/{dept}"), "admin", json!({"name": "测试市教育局", "local_code": "T-JYJ2", "platform_id": platform, "parent_id": dept})).await;
+    let r = app
+        .json(
+            "PUT",
+            &format!("/api/v1/departments/{dept}"),
+            "admin",
+            json!({"name": "测试市教育局", "local_code": "T-JYJ2", "platform_id": platform, "parent_id": dept}),
+        )
+        .await;
     assert_eq!(r.status.as_u16(), 422, "self parent: {}", r.body);
-    let r = app.json("POST", "/api/v1/departments", "admin", json!({"name": "无平台", "local_code": "T-X", "platform_id": 999})).await;
+    let r = app
+        .json(
+            "POST",
+            "/api/v1/departments",
+            "admin",
+            json!({"name": "无平台", "local_code": "T-X", "platform_id": 999}),
+        )
+        .await;
     assert_eq!(r.body["error"]["field"], "platform_id", "{}", r.body);
     let list = app.get("/api/v1/departments?limit=2", "b_consumer").await;
     assert_eq!(list.body["total"], 4, "ops unit + A + B + new");
     assert!(list.body["next"].is_string());
 
     // Users: three-role separation, username rules, admin only.
-    let r = app.json("POST", "/api/v1/users", "admin", json!({"username": "xiaoli", "display_name": "张三", "department_id": dept, "roles": ["admin", "auditor"]})).await;
+    let r = app
+        .json(
+            "POST",
+            "/api/v1/users",
+            "admin",
+            json!({"username": "xiaoli", "display_name": "张三", "department_id": dept, "roles": ["admin", "auditor"]}),
+        )
+        .await;
     assert_eq!(r.status.as_u16(), 422);
     assert_eq!(r.body["error"]["field"], "roles");
     let r = app.json("POST", "/api/v1/users", "admin", json!({"username": "wang", "display_name": "王五", "department_id": dept, "roles": ["catalog_editor"], "password": "weak"})).await;
@@ -41,9 +69,18 @@ async fn departments_users_tokens(app: TestApp) {
     assert_eq!(r.body["has_password"], true);
     assert!(r.body.get("password_hash").is_none());
     let uid = r.body["id"].as_i64().unwrap();
-    let r = app.json("POST", "/api/v1/users", "a_editor", json!({"username": "evil", "display_name": "x", "department_id": dept, "roles": ["admin"]})).await;
+    let r = app
+        .json(
+            "POST",
+            "/api/v1/users",
+            "a_editor",
+            json!({"username": "evil", "display_name": "x", "department_id": dept, "roles": ["admin"]}),
+        )
+        .await;
     assert_eq!(r.status.as_u16(), 403);
-    let r = app.json("PATCH", &format!("/api/v1/users/{uid}"), "admin", json!({"roles": ["approver"], "active": true})).await;
+    let r = app
+        .json("PATCH", &format!("/api/v1/users/{uid}"), "admin", json!({"roles": ["approver"], "active": true}))
+        .await;
     assert_eq!(r.body["roles"], json!(["approver"]), "{}", r.body);
     assert!(service::auth::login(&app.svc, "wang", "Strong-Pass-2026").await.is_ok());
     assert!(service::auth::login(&app.svc, "wang", "Strong-Pass-2027").await.is_err());
@@ -57,7 +94,10 @@ async fn departments_users_tokens(app: TestApp) {
     let tid = r.body["token"]["id"].as_i64().unwrap();
     assert!(r.body["token"]["expires_at"].is_string());
     let with = |s: &str| {
-        axum::http::Request::get("/api/v1/users/me").header("authorization", format!("Bearer {s}")).body(axum::body::Body::empty()).unwrap()
+        axum::http::Request::get("/api/v1/users/me")
+            .header("authorization", format!("Bearer {s}"))
+            .body(axum::body::Body::empty())
+            .unwrap()
     };
     assert_eq!(app.send(with(&secret)).await.status.as_u16(), 200);
     let list = app.get("/api/v1/tokens", "b_consumer").await;

@@ -61,13 +61,22 @@ impl TestApp {
         let svc = Services::new(store);
         let boot = accounts::bootstrap(
             &svc,
-            &PlatformIdentity { name: "测试市平台".into(), level: domain::org::PlatformLevel::City, region_code: "350100".into() },
+            &PlatformIdentity {
+                name: "测试市平台".into(),
+                level: domain::org::PlatformLevel::City,
+                region_code: "350100".into(),
+            },
         )
         .await
         .unwrap()
         .unwrap();
         let admin_user = svc.store.find_user_by_username("admin").await.unwrap().unwrap();
-        let admin = Actor { user_id: admin_user.id, username: "admin".into(), department_id: admin_user.department_id, roles: vec![Role::Admin] };
+        let admin = Actor {
+            user_id: admin_user.id,
+            username: "admin".into(),
+            department_id: admin_user.department_id,
+            roles: vec![Role::Admin],
+        };
         let platform = svc.store.list_platforms().await.unwrap()[0].id;
         let mk = |name: &str, n: &str| DepartmentSpec {
             name: name.into(),
@@ -78,12 +87,14 @@ impl TestApp {
         };
         let a = accounts::create_department(&svc, &admin, mk("测试市公安局", "000001")).await.unwrap();
         let b = accounts::create_department(&svc, &admin, mk("测试市民政局", "000002")).await.unwrap();
-        for (code, name) in [("307001", "测试市公安局"), ("307002", "测试市民政局"), ("101001", "人口基本信息")] {
+        for (code, name) in [("307001", "测试市公安局"), ("307002", "测试市民政局"), ("101001", "人口基本信息")]
+        {
             service::catalog::create_category(&svc, &admin, code, name).await.unwrap();
         }
         let mut tokens = std::collections::HashMap::new();
         tokens.insert("admin", boot.token);
-        let users: [(&'static str, i64, Role); 7] = [
+        let users: [(&'static str, i64, Role); 8] = [
+            ("a_provider", a.id, Role::DataProvider),
             ("a_editor", a.id, Role::CatalogEditor),
             ("a_approver", a.id, Role::Approver),
             ("b_editor", b.id, Role::CatalogEditor),
@@ -95,7 +106,13 @@ impl TestApp {
         for (name, dept, role) in users {
             let u = accounts::create_user_unchecked(
                 &svc,
-                UserInput { username: name.into(), display_name: name.into(), department_id: dept, roles: vec![role], password: None },
+                UserInput {
+                    username: name.into(),
+                    display_name: name.into(),
+                    department_id: dept,
+                    roles: vec![role],
+                    password: None,
+                },
             )
             .await
             .unwrap();
@@ -127,11 +144,22 @@ impl TestApp {
     }
 
     pub async fn json(&self, method: &str, uri: &str, who: &str, body: Value) -> Resp {
-        let req = self.req(method, uri, Some(who)).header("content-type", "application/json").body(Body::from(body.to_string())).unwrap();
+        let req = self
+            .req(method, uri, Some(who))
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
         self.send(req).await
     }
 
-    pub async fn raw(&self, method: &str, uri: &str, who: Option<&str>, content_type: Option<&str>, body: Vec<u8>) -> Resp {
+    pub async fn raw(
+        &self,
+        method: &str,
+        uri: &str,
+        who: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Resp {
         let mut b = self.req(method, uri, who);
         if let Some(ct) = content_type {
             b = b.header("content-type", ct);

@@ -49,7 +49,12 @@ async fn lifecycle(app: TestApp) {
     let mut body = resource("常住人口信息", "307001");
     body["summary"] = json!("第二次修订");
     let r = app.json("PUT", &format!("/api/v1/resources/{}", r.body["id"]), "a_editor", body).await;
-    assert_eq!((r.body["status"].as_str(), r.body["code"].as_str()), (Some("published"), Some(code.as_str())), "{}", r.body);
+    assert_eq!(
+        (r.body["status"].as_str(), r.body["code"].as_str()),
+        (Some("published"), Some(code.as_str())),
+        "{}",
+        r.body
+    );
     // Moving it to another category would change its code: refused.
     let r2 = app.json("PUT", &format!("/api/v1/resources/{enc}"), "a_editor", resource("常住人口信息", "101001")).await;
     assert_eq!(r2.status.as_u16(), 422);
@@ -70,7 +75,9 @@ async fn lifecycle(app: TestApp) {
     // Withdraw needs a reason; afterwards it is read-only.
     let r = app.json("POST", &format!("/api/v1/resources/{enc}/withdraw"), "a_approver", json!({"reason": ""})).await;
     assert_eq!(r.status.as_u16(), 422);
-    let r = app.json("POST", &format!("/api/v1/resources/{enc}/withdraw"), "a_approver", json!({"reason": "职能划转至民政局"})).await;
+    let r = app
+        .json("POST", &format!("/api/v1/resources/{enc}/withdraw"), "a_approver", json!({"reason": "职能划转至民政局"}))
+        .await;
     assert_eq!(r.body["status"], "withdrawn", "{}", r.body);
     let r = app.json("PUT", &format!("/api/v1/resources/{enc}"), "a_editor", resource("常住人口信息", "307001")).await;
     assert_eq!(r.body["error"]["code"], "invalid_state");
@@ -197,7 +204,8 @@ async fn currency_and_audit(app: TestApp) {
     // The audit trail: auditors read it, admins cannot (三员分立).
     let r = app.get("/api/v1/audit?action=resource.", "auditor").await;
     assert_eq!(r.status.as_u16(), 200, "{}", r.body);
-    let actions: Vec<&str> = r.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> =
+        r.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["resource.create", "resource.submit", "resource.publish"]);
     assert_eq!(r.body["items"][2]["username"], "a_approver");
     let r = app.get("/api/v1/audit", "admin").await;

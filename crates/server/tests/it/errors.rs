@@ -20,7 +20,12 @@ async fn error_shapes(app: TestApp) {
     let r = app.raw("GET", "/api/v1/resources", None, None, vec![]).await;
     assert_error(&r, 401, "unauthenticated");
     let r = app
-        .send(axum::http::Request::get("/api/v1/resources").header("authorization", "Basic abc").body(axum::body::Body::empty()).unwrap())
+        .send(
+            axum::http::Request::get("/api/v1/resources")
+                .header("authorization", "Basic abc")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
         .await;
     assert_error(&r, 401, "unauthenticated");
     let r = app
@@ -34,7 +39,8 @@ async fn error_shapes(app: TestApp) {
     assert_error(&r, 401, "unauthenticated");
 
     // 400: malformed JSON, wrong type, unknown field, missing field.
-    let r = app.raw("POST", "/api/v1/resources", Some("a_editor"), Some("application/json"), b"{\"name\": ".to_vec()).await;
+    let r =
+        app.raw("POST", "/api/v1/resources", Some("a_editor"), Some("application/json"), b"{\"name\": ".to_vec()).await;
     assert_error(&r, 400, "malformed_json");
     let mut body = resource("甲", "307001");
     body["data_items"][0]["length"] = json!("十八");
@@ -106,7 +112,8 @@ async fn validation_names_fields_and_writes_nothing(app: TestApp) {
     body["related_codes"] = json!(["307001/000099"]);
     let r = app.json("POST", "/api/v1/resources", "a_editor", body).await;
     assert_error(&r, 422, "validation_failed");
-    let fields: Vec<&str> = r.body["error"]["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        r.body["error"]["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
     for f in ["share_basis", "open_type", "related_codes[0]"] {
         assert!(fields.contains(&f), "{f} missing in {fields:?}");
     }

@@ -20,7 +20,8 @@ async fn spreadsheet_round_trip(app: TestApp) {
     let r = app.upload("/api/v1/resources/import", "a_editor", &[("file", "catalogue.xlsx", &x.bytes)]).await;
     assert_eq!(r.status.as_u16(), 200, "{}", r.body);
     assert_eq!(r.body["committed"], true);
-    let actions: Vec<&str> = r.body["imported"].as_array().unwrap().iter().map(|i| i["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> =
+        r.body["imported"].as_array().unwrap().iter().map(|i| i["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["updated", "updated", "updated"]);
     // CSV: resources and items sheets; blank out the codes so they import as new drafts.
     let res = app.get("/api/v1/resources/export?format=csv&sheet=resources", "a_editor").await;
@@ -39,7 +40,13 @@ async fn spreadsheet_round_trip(app: TestApp) {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    let r = app.upload("/api/v1/resources/import", "a_editor", &[("file", "r.csv", cleared.as_bytes()), ("items", "i.csv", &items.bytes)]).await;
+    let r = app
+        .upload(
+            "/api/v1/resources/import",
+            "a_editor",
+            &[("file", "r.csv", cleared.as_bytes()), ("items", "i.csv", &items.bytes)],
+        )
+        .await;
     assert_eq!(r.status.as_u16(), 200, "{}", r.body);
     assert_eq!(r.body["imported"].as_array().unwrap().len(), 3);
     assert_eq!(r.body["imported"][0]["action"], "created");

@@ -1,8 +1,9 @@
 //! The API end to end, in process (`Router::oneshot`), on SQLite and — when
 //! `GOVSHARE_TEST_POSTGRES_URL` is set — on PostgreSQL.
 
+mod accounts;
 mod app;
 mod catalogue;
+mod data;
 mod errors;
 mod io;
-mod accounts;

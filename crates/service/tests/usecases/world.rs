@@ -77,11 +77,11 @@ impl World {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.path().join("govshare.db")).await.unwrap());
         let clock = Arc::new(FixedClock::at(start()));
         let svc = Services {
-            store,
             calendar: Arc::new(WorkCalendar::builtin()),
             scheme: Arc::new(Guide2017::default()),
             clock: clock.clone(),
             settings: Settings::default(),
+            ..Services::new(store)
         };
         let identity = PlatformIdentity {
             name: "示例市政务信息资源共享平台".into(),

@@ -74,7 +74,12 @@ fn t(h: u32) -> chrono::DateTime<Utc> {
 async fn platform_and_dept(s: &Arc<dyn Store>) -> (i64, i64) {
     let p = s
         .create_platform(
-            &PlatformSpec { name: "示例市共享平台".into(), level: PlatformLevel::City, region_code: "350100".into(), parent_id: None },
+            &PlatformSpec {
+                name: "示例市共享平台".into(),
+                level: PlatformLevel::City,
+                region_code: "350100".into(),
+                parent_id: None,
+            },
             t(1),
         )
         .await
@@ -164,7 +169,13 @@ async fn departments_and_users(s: Arc<dyn Store>) {
     assert_eq!(u.roles, vec![Role::CatalogEditor, Role::DataConsumer]);
     let again = s
         .create_user(
-            &NewUser { username: "zhang".into(), display_name: "x".into(), department_id: did, roles: vec![Role::Auditor], password_hash: None },
+            &NewUser {
+                username: "zhang".into(),
+                display_name: "x".into(),
+                department_id: did,
+                roles: vec![Role::Auditor],
+                password_hash: None,
+            },
             t(2),
         )
         .await
@@ -182,13 +193,28 @@ async fn tokens(s: Arc<dyn Store>) {
     let (_, did) = platform_and_dept(&s).await;
     let u = s
         .create_user(
-            &NewUser { username: "li".into(), display_name: "李四".into(), department_id: did, roles: vec![Role::DataConsumer], password_hash: None },
+            &NewUser {
+                username: "li".into(),
+                display_name: "李四".into(),
+                department_id: did,
+                roles: vec![Role::DataConsumer],
+                password_hash: None,
+            },
             t(2),
         )
         .await
         .unwrap();
     let tok = s
-        .create_token(&NewToken { user_id: u.id, name: "脚本".into(), prefix: "gs_abcd".into(), hash: "h1".into(), expires_at: None }, t(2))
+        .create_token(
+            &NewToken {
+                user_id: u.id,
+                name: "脚本".into(),
+                prefix: "gs_abcd".into(),
+                hash: "h1".into(),
+                expires_at: None,
+            },
+            t(2),
+        )
         .await
         .unwrap();
     let (found, user) = s.authenticate_token("h1", t(3)).await.unwrap().unwrap();
@@ -200,15 +226,27 @@ async fn tokens(s: Arc<dyn Store>) {
     s.revoke_token(u.id, tok.id, t(4)).await.unwrap();
     assert!(s.authenticate_token("h1", t(5)).await.unwrap().is_none());
     // Expired tokens do not work.
-    s.create_token(&NewToken { user_id: u.id, name: "短期".into(), prefix: "gs_x".into(), hash: "h3".into(), expires_at: Some(t(6)) }, t(2))
-        .await
-        .unwrap();
+    s.create_token(
+        &NewToken {
+            user_id: u.id,
+            name: "短期".into(),
+            prefix: "gs_x".into(),
+            hash: "h3".into(),
+            expires_at: Some(t(6)),
+        },
+        t(2),
+    )
+    .await
+    .unwrap();
     assert!(s.authenticate_token("h3", t(5)).await.unwrap().is_some());
     assert!(s.authenticate_token("h3", t(7)).await.unwrap().is_none());
     // Deactivated users' tokens do not work.
-    s.create_token(&NewToken { user_id: u.id, name: "三".into(), prefix: "gs_y".into(), hash: "h4".into(), expires_at: None }, t(2))
-        .await
-        .unwrap();
+    s.create_token(
+        &NewToken { user_id: u.id, name: "三".into(), prefix: "gs_y".into(), hash: "h4".into(), expires_at: None },
+        t(2),
+    )
+    .await
+    .unwrap();
     s.update_user(u.id, &[Role::DataConsumer], false).await.unwrap();
     assert!(s.authenticate_token("h4", t(5)).await.unwrap().is_none());
 }
@@ -280,7 +318,10 @@ async fn catalogue_versions(s: Arc<dyn Store>) {
         .unwrap_err();
     assert!(matches!(dup, StoreError::Conflict { .. }));
     assert_eq!(s.live_codes(&[code.clone(), "307001/999999".into()], None).await.unwrap().len(), 1);
-    assert!(s.live_codes(std::slice::from_ref(&code), Some(did + 1)).await.unwrap().is_empty(), "another department's draft");
+    assert!(
+        s.live_codes(std::slice::from_ref(&code), Some(did + 1)).await.unwrap().is_empty(),
+        "another department's draft"
+    );
     assert_eq!(s.live_codes(std::slice::from_ref(&code), Some(did)).await.unwrap().len(), 1);
     s.update_resource(&upd(2, ResourceStatus::Withdrawn, &v2, "withdraw", 4)).await.unwrap();
     assert!(s.live_codes(std::slice::from_ref(&code), None).await.unwrap().is_empty());
@@ -312,7 +353,13 @@ async fn listing_and_filters(s: Arc<dyn Store>) {
     let (pid, did) = platform_and_dept(&s).await;
     let other = s
         .create_department(
-            &DepartmentSpec { name: "示例市民政局".into(), credit_code: None, local_code: Some("SLS-MZJ".into()), parent_id: None, platform_id: pid },
+            &DepartmentSpec {
+                name: "示例市民政局".into(),
+                credit_code: None,
+                local_code: Some("SLS-MZJ".into()),
+                parent_id: None,
+                platform_id: pid,
+            },
             t(1),
         )
         .await
@@ -349,7 +396,11 @@ async fn listing_and_filters(s: Arc<dyn Store>) {
     assert_eq!(all(ResourceFilter { department_id: Some(other.id), ..Default::default() }).await.total, 5);
     assert_eq!(all(ResourceFilter { status: Some(ResourceStatus::Draft), ..Default::default() }).await.total, 2);
     assert_eq!(all(ResourceFilter { text: Some("100%_".into()), ..Default::default() }).await.total, 1);
-    assert_eq!(all(ResourceFilter { text: Some("%".into()), ..Default::default() }).await.total, 1, "wildcards are literal");
+    assert_eq!(
+        all(ResourceFilter { text: Some("%".into()), ..Default::default() }).await.total,
+        1,
+        "wildcards are literal"
+    );
     // Drafts of another department are hidden.
     assert_eq!(all(ResourceFilter { visible_to_department: Some(did), ..Default::default() }).await.total, 28);
     assert_eq!(all(ResourceFilter { visible_to_department: Some(other.id), ..Default::default() }).await.total, 30);
@@ -443,7 +494,10 @@ async fn audit_is_append_only(s: Arc<dyn Store>) {
         .await
         .unwrap();
     }
-    let page = s.list_audit(&AuditFilter { action_prefix: Some("user.".into()), ..Default::default() }, PageRequest::default()).await.unwrap();
+    let page = s
+        .list_audit(&AuditFilter { action_prefix: Some("user.".into()), ..Default::default() }, PageRequest::default())
+        .await
+        .unwrap();
     assert_eq!(page.total, 3);
     assert_eq!(page.items[2].detail["i"], 2);
     // The trait has no way to change history; check the database refuses too.
@@ -542,7 +596,8 @@ async fn postgres_refuses_audit_rewrites() {
 fn migration_folders_match() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
     let names = |b: &str| {
-        let mut v: Vec<String> = std::fs::read_dir(dir.join(b)).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        let mut v: Vec<String> =
+            std::fs::read_dir(dir.join(b)).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
         v.sort();
         v
     };
@@ -552,7 +607,9 @@ fn migration_folders_match() {
         let mut v = Vec::new();
         for n in names(b) {
             let text = std::fs::read_to_string(dir.join(b).join(n)).unwrap();
-            v.extend(text.lines().filter_map(|l| l.strip_prefix("CREATE TABLE ").map(|r| r.split_whitespace().next().unwrap().to_string())));
+            v.extend(text.lines().filter_map(|l| {
+                l.strip_prefix("CREATE TABLE ").map(|r| r.split_whitespace().next().unwrap().to_string())
+            }));
         }
         v
     };

@@ -1,0 +1,321 @@
+//! Queries on a dataset version, executed by DataFusion over the version's Parquet files with
+//! projection and predicate pushdown. Clients never send SQL: they send a [`QuerySpec`], and every
+//! field it names must be inside the access scope (filtering, sorting or grouping on a hidden
+//! field would leak its values through counts and order).
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::dataframe::DataFrame;
+use datafusion::execution::SendableRecordBatchStream;
+use datafusion::functions_aggregate::expr_fn::{avg, count, max, min, sum};
+use datafusion::logical_expr::{Expr, SortExpr};
+use datafusion::prelude::{ParquetReadOptions, ident, lit};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::DataError;
+use crate::access::{Denied, Scope};
+use crate::storage::DatasetStorage;
+
+/// Largest page a query returns.
+pub const MAX_LIMIT: usize = 10_000;
+pub const DEFAULT_LIMIT: usize = 100;
+
+/// A filter operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    Prefix,
+    Contains,
+    IsNull,
+    NotNull,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filter {
+    pub field: String,
+    pub op: Op,
+    #[serde(default)]
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sort {
+    pub field: String,
+    #[serde(default)]
+    pub desc: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AggFunc {
+    Count,
+    Sum,
+    Min,
+    Max,
+    Avg,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Aggregate {
+    pub func: AggFunc,
+    /// The field; omitted for `count` means count rows.
+    pub field: Option<String>,
+}
+
+/// What a client asks of a version.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuerySpec {
+    /// Fields to return (default: every field in scope).
+    pub fields: Option<Vec<String>>,
+    #[serde(default)]
+    pub filters: Vec<Filter>,
+    #[serde(default)]
+    pub sort: Vec<Sort>,
+    pub limit: Option<usize>,
+    /// The `next` value of the previous page.
+    pub cursor: Option<String>,
+    /// Also return the number of matching rows.
+    #[serde(default)]
+    pub count: bool,
+    #[serde(default)]
+    pub group_by: Vec<String>,
+    #[serde(default)]
+    pub aggregates: Vec<Aggregate>,
+}
+
+/// One page of results.
+#[derive(Debug, Clone)]
+pub struct QueryResult {
+    pub columns: Vec<String>,
+    pub rows: Vec<serde_json::Map<String, Value>>,
+    pub next: Option<String>,
+    pub total: Option<u64>,
+}
+
+impl QuerySpec {
+    /// Every field the query names, in any role.
+    pub fn referenced_fields(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        if let Some(f) = &self.fields {
+            out.extend(f.iter().map(String::as_str));
+        }
+        out.extend(self.filters.iter().map(|f| f.field.as_str()));
+        out.extend(self.sort.iter().map(|s| s.field.as_str()));
+        out.extend(self.group_by.iter().map(String::as_str));
+        out.extend(self.aggregates.iter().filter_map(|a| a.field.as_deref()));
+        out
+    }
+
+    /// Refuses any field outside the scope, before anything is read.
+    pub fn check_scope(&self, scope: &Scope) -> Result<(), Denied> {
+        match self.referenced_fields().into_iter().find(|f| !scope.allows(f)) {
+            Some(f) => Err(Denied::FieldOutOfScope(f.to_string())),
+            None => Ok(()),
+        }
+    }
+}
+
+fn literal(field: &str, v: &Value) -> Result<Expr, DataError> {
+    match v {
+        Value::String(s) => Ok(lit(s.clone())),
+        Value::Bool(b) => Ok(lit(*b)),
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Ok(lit(i)),
+            (None, Some(f)) => Ok(lit(f)),
+            _ => Err(DataError::invalid(Some("filters"), format!("筛选字段“{field}”的值无法识别"))),
+        },
+        _ => Err(DataError::invalid(Some("filters"), format!("筛选字段“{field}”的值应为字符串、数字或布尔值"))),
+    }
+}
+
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+fn filter_expr(f: &Filter) -> Result<Expr, DataError> {
+    let c = ident(&f.field);
+    let need_string = |what: &str| match &f.value {
+        Value::String(s) => Ok(s.clone()),
+        _ => Err(DataError::invalid(Some("filters"), format!("“{what}”筛选的值应为字符串（字段“{}”）", f.field))),
+    };
+    Ok(match f.op {
+        Op::Eq => c.eq(literal(&f.field, &f.value)?),
+        Op::Ne => c.not_eq(literal(&f.field, &f.value)?),
+        Op::Lt => c.lt(literal(&f.field, &f.value)?),
+        Op::Le => c.lt_eq(literal(&f.field, &f.value)?),
+        Op::Gt => c.gt(literal(&f.field, &f.value)?),
+        Op::Ge => c.gt_eq(literal(&f.field, &f.value)?),
+        Op::In => {
+            let Value::Array(vals) = &f.value else {
+                return Err(DataError::invalid(Some("filters"), format!("“in”筛选的值应为数组（字段“{}”）", f.field)));
+            };
+            if vals.is_empty() || vals.len() > 1000 {
+                return Err(DataError::invalid(Some("filters"), "“in”筛选的取值应为1至1000个"));
+            }
+            let list = vals.iter().map(|v| literal(&f.field, v)).collect::<Result<Vec<_>, _>>()?;
+            c.in_list(list, false)
+        }
+        Op::Prefix => c.like(lit(format!("{}%", like_escape(&need_string("prefix")?)))),
+        Op::Contains => c.like(lit(format!("%{}%", like_escape(&need_string("contains")?)))),
+        Op::IsNull => c.is_null(),
+        Op::NotNull => c.is_not_null(),
+    })
+}
+
+fn agg_expr(a: &Aggregate) -> Result<(Expr, String), DataError> {
+    let name = match &a.field {
+        Some(f) => format!("{}_{f}", func_name(a.func)),
+        None => func_name(a.func).to_string(),
+    };
+    let e = match (a.func, &a.field) {
+        (AggFunc::Count, None) => count(lit(1i64)),
+        (AggFunc::Count, Some(f)) => count(ident(f)),
+        (AggFunc::Sum, Some(f)) => sum(ident(f)),
+        (AggFunc::Min, Some(f)) => min(ident(f)),
+        (AggFunc::Max, Some(f)) => max(ident(f)),
+        (AggFunc::Avg, Some(f)) => avg(ident(f)),
+        (func, None) => {
+            return Err(DataError::invalid(Some("aggregates"), format!("聚合函数“{}”须指定字段", func_name(func))));
+        }
+    };
+    Ok((e.alias(&name), name))
+}
+
+fn func_name(f: AggFunc) -> &'static str {
+    match f {
+        AggFunc::Count => "count",
+        AggFunc::Sum => "sum",
+        AggFunc::Min => "min",
+        AggFunc::Max => "max",
+        AggFunc::Avg => "avg",
+    }
+}
+
+/// Builds the plan: the scope's projection and the client's filters, grouping and order.
+/// Returns the frame before paging, and the output columns.
+pub async fn plan(
+    storage: &DatasetStorage,
+    files: &[String],
+    scope: &Scope,
+    spec: &QuerySpec,
+) -> Result<(DataFrame, Vec<String>), DataError> {
+    spec.check_scope(scope)?;
+    if files.is_empty() {
+        return Err(DataError::invalid(None, "该资源尚未发布数据"));
+    }
+    let ctx = storage.session()?;
+    let urls: Vec<String> = files.iter().map(|f| DatasetStorage::file_url(f)).collect();
+    let mut df = ctx.read_parquet(urls, ParquetReadOptions::default()).await?;
+    // The scope's projection comes first: nothing outside it is even read.
+    df = df.select(scope.fields.iter().map(|f| ident(f)).collect::<Vec<_>>())?;
+    for f in &spec.filters {
+        df = df.filter(filter_expr(f)?)?;
+    }
+    let columns: Vec<String>;
+    if !spec.group_by.is_empty() || !spec.aggregates.is_empty() {
+        if spec.fields.is_some() {
+            return Err(DataError::invalid(
+                Some("fields"),
+                "分组聚合查询的结果列由 group_by 和 aggregates 决定，请不要同时指定 fields",
+            ));
+        }
+        let aggs = spec.aggregates.iter().map(agg_expr).collect::<Result<Vec<_>, _>>()?;
+        let groups: Vec<Expr> = spec.group_by.iter().map(|g| ident(g)).collect();
+        columns = spec.group_by.iter().cloned().chain(aggs.iter().map(|(_, n)| n.clone())).collect();
+        df = df.aggregate(groups, aggs.into_iter().map(|(e, _)| e).collect())?;
+    } else {
+        columns = spec.fields.clone().unwrap_or_else(|| scope.fields.clone());
+        if columns.is_empty() {
+            return Err(DataError::invalid(Some("fields"), "请至少选择一个字段"));
+        }
+    }
+    // Sort on the requested keys; group keys or the output columns make paging deterministic.
+    let mut sort: Vec<SortExpr> = spec.sort.iter().map(|s| ident(&s.field).sort(!s.desc, true)).collect();
+    let tiebreak: &[String] = if spec.group_by.is_empty() { &columns } else { &spec.group_by };
+    for c in tiebreak {
+        if !spec.sort.iter().any(|s| &s.field == c) && spec.aggregates.is_empty()
+            || !spec.group_by.is_empty() && spec.group_by.contains(c) && !spec.sort.iter().any(|s| &s.field == c)
+        {
+            sort.push(ident(c).sort(true, true));
+        }
+    }
+    if spec.group_by.is_empty() && spec.aggregates.is_empty() {
+        df = df.select(columns.iter().map(|c| ident(c)).collect::<Vec<_>>())?;
+    }
+    if !sort.is_empty() {
+        df = df.sort(sort)?;
+    }
+    Ok((df, columns))
+}
+
+/// Runs a query and returns one page.
+pub async fn run(
+    storage: &DatasetStorage,
+    files: &[String],
+    scope: &Scope,
+    spec: &QuerySpec,
+) -> Result<QueryResult, DataError> {
+    let limit = spec.limit.unwrap_or(DEFAULT_LIMIT);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(DataError::invalid(Some("limit"), format!("limit 应在1到{MAX_LIMIT}之间")));
+    }
+    let offset = match spec.cursor.as_deref().filter(|c| !c.is_empty()) {
+        None => 0,
+        Some(c) => c
+            .parse::<usize>()
+            .map_err(|_| DataError::invalid(Some("cursor"), "分页游标 cursor 无效，请使用上一页返回的 next 值"))?,
+    };
+    let (df, columns) = plan(storage, files, scope, spec).await?;
+    let total = if spec.count { Some(df.clone().count().await? as u64) } else { None };
+    let batches = df.limit(offset, Some(limit + 1))?.collect().await?;
+    let mut rows = batches_to_json(&batches)?;
+    let next = if rows.len() > limit {
+        rows.truncate(limit);
+        Some((offset + limit).to_string())
+    } else {
+        None
+    };
+    Ok(QueryResult { columns, rows, next, total })
+}
+
+/// The whole result as a stream of batches (downloads).
+pub async fn stream(
+    storage: &DatasetStorage,
+    files: &[String],
+    scope: &Scope,
+    spec: &QuerySpec,
+) -> Result<(SendableRecordBatchStream, Vec<String>), DataError> {
+    let (df, columns) = plan(storage, files, scope, spec).await?;
+    Ok((df.execute_stream().await?, columns))
+}
+
+/// Batches as JSON objects (dates as ISO strings, decimals as numbers).
+pub fn batches_to_json(batches: &[RecordBatch]) -> Result<Vec<serde_json::Map<String, Value>>, DataError> {
+    let mut buf = Vec::new();
+    {
+        let mut w = datafusion::arrow::json::ArrayWriter::new(&mut buf);
+        let refs: Vec<&RecordBatch> = batches.iter().collect();
+        w.write_batches(&refs).map_err(|e| DataError::Engine(e.to_string()))?;
+        w.finish().map_err(|e| DataError::Engine(e.to_string()))?;
+    }
+    if buf.is_empty() {
+        return Ok(Vec::new());
+    }
+    let v: Vec<serde_json::Map<String, Value>> =
+        serde_json::from_slice(&buf).map_err(|e| DataError::Engine(e.to_string()))?;
+    Ok(v)
+}
+
+/// A stream of result batches.
+pub type BatchStream = SendableRecordBatchStream;

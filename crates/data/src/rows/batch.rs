@@ -1,0 +1,205 @@
+//! Accepted rows accumulate in one Arrow builder per data item until they are taken as a
+//! `RecordBatch`. A row's cells are parsed first into [`Value`]s (plain numbers, or positions in
+//! the row and in scratch buffers), so a rejected row never touches a builder.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    ArrayRef, BinaryBuilder, BooleanBuilder, Date32Builder, Decimal128Builder, Float64Builder, Int64Builder,
+    StringBuilder, TimestampMicrosecondBuilder,
+};
+use domain::catalog::DataType;
+
+use super::schema::arrow_type;
+
+/// Where a text value lives: in a cell of the row, or in the row's scratch text (for values
+/// that were normalised, such as identifiers).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum TextSource {
+    /// `cells[index][..len]` (only a trailing `\r` is cut).
+    Cell { index: usize, len: usize },
+    /// `scratch_text[start..end]`.
+    Scratch { start: usize, end: usize },
+}
+
+/// One parsed cell, ready to be appended to the builder of its data type.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Value {
+    Null,
+    Text(TextSource),
+    /// `scratch_bytes[start..end]`.
+    Bytes {
+        start: usize,
+        end: usize,
+    },
+    Float(f64),
+    Int(i64),
+    Decimal(i128),
+    Date(i32),
+    Timestamp(i64),
+    Bool(bool),
+}
+
+/// Resolves text values against the row they were parsed from.
+pub(crate) struct RowData<'a> {
+    pub cells: &'a [Option<String>],
+    pub text: &'a str,
+    pub bytes: &'a [u8],
+}
+
+impl RowData<'_> {
+    pub(crate) fn text(&self, source: TextSource) -> &str {
+        match source {
+            TextSource::Cell { index, len } => {
+                self.cells.get(index).and_then(|c| c.as_deref()).and_then(|c| c.get(..len)).unwrap_or_default()
+            }
+            TextSource::Scratch { start, end } => self.text.get(start..end).unwrap_or_default(),
+        }
+    }
+
+    pub(crate) fn bytes(&self, start: usize, end: usize) -> &[u8] {
+        self.bytes.get(start..end).unwrap_or_default()
+    }
+}
+
+/// The Arrow builder of one column.
+pub(crate) enum ColumnBuilder {
+    Utf8(StringBuilder),
+    Float64(Float64Builder),
+    Decimal(Decimal128Builder),
+    Int64(Int64Builder),
+    Date32(Date32Builder),
+    Timestamp(TimestampMicrosecondBuilder),
+    Boolean(BooleanBuilder),
+    Binary(BinaryBuilder),
+}
+
+impl ColumnBuilder {
+    /// An empty builder for `rows` rows of a data type (`bytes_per_row` is a hint for text and
+    /// binary data).
+    pub(crate) fn new(data_type: DataType, rows: usize, bytes_per_row: usize) -> ColumnBuilder {
+        match data_type {
+            DataType::C | DataType::M => ColumnBuilder::Utf8(StringBuilder::with_capacity(rows, rows * bytes_per_row)),
+            DataType::N | DataType::B | DataType::F => ColumnBuilder::Float64(Float64Builder::with_capacity(rows)),
+            // The type is a constant that is valid for a Decimal128 builder.
+            DataType::Y => {
+                ColumnBuilder::Decimal(Decimal128Builder::with_capacity(rows).with_data_type(arrow_type(data_type)))
+            }
+            DataType::I => ColumnBuilder::Int64(Int64Builder::with_capacity(rows)),
+            DataType::D => ColumnBuilder::Date32(Date32Builder::with_capacity(rows)),
+            DataType::T => ColumnBuilder::Timestamp(TimestampMicrosecondBuilder::with_capacity(rows)),
+            DataType::L => ColumnBuilder::Boolean(BooleanBuilder::with_capacity(rows)),
+            DataType::G => ColumnBuilder::Binary(BinaryBuilder::with_capacity(rows, rows * bytes_per_row)),
+        }
+    }
+
+    /// Appends one value. The checker only produces values of the builder's own type; a value
+    /// of another type (which would be a bug) is appended as null, and then building the batch
+    /// fails for a required column instead of storing a wrong value.
+    pub(crate) fn append(&mut self, value: Value, row: &RowData<'_>) {
+        match (self, value) {
+            (ColumnBuilder::Utf8(b), Value::Text(src)) => b.append_value(row.text(src)),
+            (ColumnBuilder::Float64(b), Value::Float(v)) => b.append_value(v),
+            (ColumnBuilder::Decimal(b), Value::Decimal(v)) => b.append_value(v),
+            (ColumnBuilder::Int64(b), Value::Int(v)) => b.append_value(v),
+            (ColumnBuilder::Date32(b), Value::Date(v)) => b.append_value(v),
+            (ColumnBuilder::Timestamp(b), Value::Timestamp(v)) => b.append_value(v),
+            (ColumnBuilder::Boolean(b), Value::Bool(v)) => b.append_value(v),
+            (ColumnBuilder::Binary(b), Value::Bytes { start, end }) => b.append_value(row.bytes(start, end)),
+            (builder, _) => builder.append_null(),
+        }
+    }
+
+    fn append_null(&mut self) {
+        match self {
+            ColumnBuilder::Utf8(b) => b.append_null(),
+            ColumnBuilder::Float64(b) => b.append_null(),
+            ColumnBuilder::Decimal(b) => b.append_null(),
+            ColumnBuilder::Int64(b) => b.append_null(),
+            ColumnBuilder::Date32(b) => b.append_null(),
+            ColumnBuilder::Timestamp(b) => b.append_null(),
+            ColumnBuilder::Boolean(b) => b.append_null(),
+            ColumnBuilder::Binary(b) => b.append_null(),
+        }
+    }
+
+    /// Bytes of text or binary data held so far (0 for fixed-width types): sizes the next builder.
+    pub(crate) fn data_len(&self) -> usize {
+        match self {
+            ColumnBuilder::Utf8(b) => b.values_slice().len(),
+            ColumnBuilder::Binary(b) => b.values_slice().len(),
+            _ => 0,
+        }
+    }
+
+    /// The array of the values appended so far; the builder is left empty.
+    pub(crate) fn finish(&mut self) -> ArrayRef {
+        match self {
+            ColumnBuilder::Utf8(b) => Arc::new(b.finish()),
+            ColumnBuilder::Float64(b) => Arc::new(b.finish()),
+            ColumnBuilder::Decimal(b) => Arc::new(b.finish()),
+            ColumnBuilder::Int64(b) => Arc::new(b.finish()),
+            ColumnBuilder::Date32(b) => Arc::new(b.finish()),
+            ColumnBuilder::Timestamp(b) => Arc::new(b.finish()),
+            ColumnBuilder::Boolean(b) => Arc::new(b.finish()),
+            ColumnBuilder::Binary(b) => Arc::new(b.finish()),
+        }
+    }
+
+    /// Rows appended so far.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        use datafusion::arrow::array::ArrayBuilder;
+        match self {
+            ColumnBuilder::Utf8(b) => b.len(),
+            ColumnBuilder::Float64(b) => b.len(),
+            ColumnBuilder::Decimal(b) => b.len(),
+            ColumnBuilder::Int64(b) => b.len(),
+            ColumnBuilder::Date32(b) => b.len(),
+            ColumnBuilder::Timestamp(b) => b.len(),
+            ColumnBuilder::Boolean(b) => b.len(),
+            ColumnBuilder::Binary(b) => b.len(),
+        }
+    }
+
+    /// The Arrow type the builder produces.
+    #[cfg(test)]
+    pub(crate) fn arrow_type(&self) -> datafusion::arrow::datatypes::DataType {
+        use datafusion::arrow::datatypes::DataType as ArrowType;
+        match self {
+            ColumnBuilder::Utf8(_) => ArrowType::Utf8,
+            ColumnBuilder::Float64(_) => ArrowType::Float64,
+            ColumnBuilder::Decimal(_) => arrow_type(DataType::Y),
+            ColumnBuilder::Int64(_) => ArrowType::Int64,
+            ColumnBuilder::Date32(_) => ArrowType::Date32,
+            ColumnBuilder::Timestamp(_) => arrow_type(DataType::T),
+            ColumnBuilder::Boolean(_) => ArrowType::Boolean,
+            ColumnBuilder::Binary(_) => ArrowType::Binary,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builders_match_the_schema_types() {
+        for &dt in DataType::ALL {
+            let b = ColumnBuilder::new(dt, 4, 8);
+            assert_eq!(b.arrow_type(), arrow_type(dt), "{dt:?}");
+            assert_eq!(b.len(), 0);
+        }
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_becomes_null() {
+        let row = RowData { cells: &[], text: "", bytes: &[] };
+        let mut b = ColumnBuilder::new(DataType::I, 1, 0);
+        b.append(Value::Float(1.0), &row);
+        b.append(Value::Int(3), &row);
+        let a = b.finish();
+        assert_eq!(a.len(), 2);
+        assert_eq!(a.null_count(), 1);
+    }
+}

@@ -1,0 +1,235 @@
+//! Shared data (共享平台, 国发〔2016〕51号 第十一至十四条): a provider publishes versions of a
+//! resource's data; departments read it through the one access check in `data`, each read naming
+//! its purpose and leaving an audit event.
+
+use std::path::PathBuf;
+
+use domain::account::{Action, Actor};
+use domain::catalog::ResourceStatus;
+use domain::purpose::Purpose;
+use serde_json::json;
+use store::model::{DatasetVersion, Resource};
+
+use crate::{Result, ServiceError, Services, audit, catalog};
+use data::access::{ResourceFacts, Scope};
+use data::input::InputOptions;
+use data::publish::{Previous, PublishInput, PublishMode};
+use data::query::{QueryResult, QuerySpec};
+use data::rows::RejectionReport;
+
+/// An upload to publish.
+pub struct Upload {
+    /// The file, spooled to disk.
+    pub path: PathBuf,
+    pub options: InputOptions,
+    pub mode: PublishMode,
+    pub accept_valid: bool,
+}
+
+/// The outcome of a publish: the new version, or why none was made; the row report either way.
+pub struct PublishOutcome {
+    pub version: Option<DatasetVersion>,
+    pub refused: Option<String>,
+    pub accepted_rows: u64,
+    pub report: RejectionReport,
+}
+
+/// Publishes an upload as the next version of a resource's data.
+pub async fn publish(svc: &Services, actor: &Actor, key: &str, upload: Upload) -> Result<PublishOutcome> {
+    let r = catalog::get(svc, actor, key).await?;
+    actor.authorize(Action::PublishData, Some(r.department_id))?;
+    if r.status == ResourceStatus::Withdrawn {
+        return Err(ServiceError::Conflict(format!("目录“{}”已注销，不能再发布数据", r.code)));
+    }
+    let previous = svc.store.latest_dataset_version(r.id).await?;
+    let next = previous.as_ref().map_or(1, |p| p.version + 1);
+    let input = PublishInput {
+        resource_id: r.id,
+        items: r.spec.data_items.clone(),
+        path: upload.path,
+        options: upload.options,
+        mode: upload.mode,
+        accept_valid: upload.accept_valid,
+        today: svc.clock.today(),
+        keep_rejections: svc.settings.report_rejections,
+        previous: previous.as_ref().map(|p| Previous {
+            files: p.files.clone(),
+            row_count: p.row_count,
+            byte_size: p.byte_size,
+            items: p.data_items.clone(),
+        }),
+    };
+    let prepared = data::publish::prepare(&svc.datasets, input).await?;
+    let prepared = match prepared {
+        Ok(p) => p,
+        Err(refused) => {
+            audit::record(
+                svc,
+                Some(actor),
+                "data.publish_refused",
+                "resource",
+                Some(r.code.clone()),
+                json!({"id": r.id, "rejected_rows": refused.report.total_rejected_rows, "reason": refused.reason}),
+            )
+            .await?;
+            return Ok(PublishOutcome {
+                version: None,
+                refused: Some(refused.reason),
+                accepted_rows: 0,
+                report: refused.report,
+            });
+        }
+    };
+    let version = DatasetVersion {
+        resource_id: r.id,
+        version: next,
+        mode: upload.mode.code().to_string(),
+        files: prepared.files.clone(),
+        row_count: prepared.row_count,
+        byte_size: prepared.byte_size,
+        data_items: r.spec.data_items.clone(),
+        rejected_rows: prepared.report.total_rejected_rows as i64,
+        published_by: actor.user_id,
+        published_at: svc.clock.now(),
+    };
+    // The commit point: until this row exists, the new files are invisible.
+    if let Err(e) = svc.store.create_dataset_version(&version).await {
+        svc.datasets.remove(&prepared.new_files).await;
+        return Err(e.into());
+    }
+    audit::record(
+        svc,
+        Some(actor),
+        "data.publish",
+        "resource",
+        Some(r.code.clone()),
+        json!({"id": r.id, "version": next, "mode": version.mode, "rows": version.row_count, "accepted_rows": prepared.accepted, "rejected_rows": version.rejected_rows}),
+    )
+    .await?;
+    Ok(PublishOutcome {
+        version: Some(version),
+        refused: None,
+        accepted_rows: prepared.accepted,
+        report: prepared.report,
+    })
+}
+
+/// The versions of a resource's data, newest first.
+pub async fn versions(svc: &Services, actor: &Actor, key: &str) -> Result<(Resource, Vec<DatasetVersion>)> {
+    let r = catalog::get(svc, actor, key).await?;
+    let v = svc.store.list_dataset_versions(r.id).await?;
+    Ok((r, v))
+}
+
+/// A read request: which version, for what purpose.
+pub struct ReadRequest {
+    pub version: Option<i64>,
+    pub purpose: Purpose,
+}
+
+/// Runs the access check for a read; a refusal is audited before it is returned.
+async fn scope_for(
+    svc: &Services,
+    actor: &Actor,
+    key: &str,
+    req: &ReadRequest,
+) -> Result<(Resource, DatasetVersion, Scope)> {
+    let r = catalog::get(svc, actor, key).await?;
+    actor.authorize(Action::ReadData, None)?;
+    let version = match req.version {
+        Some(v) => svc.store.get_dataset_version(r.id, v).await?,
+        None => svc
+            .store
+            .latest_dataset_version(r.id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("信息资源“{}”的数据", r.code)))?,
+    };
+    let facts =
+        ResourceFacts { department_id: r.department_id, status: r.status, spec: &r.spec, items: &version.data_items };
+    match data::access::decide(actor, &facts, req.purpose.clone()) {
+        Ok(scope) => Ok((r, version, scope)),
+        Err(denied) => Err(refuse(svc, actor, &r, &version, &req.purpose, denied).await),
+    }
+}
+
+/// Records a refused read (every refused access is audited) and returns the refusal.
+async fn refuse(
+    svc: &Services,
+    actor: &Actor,
+    r: &Resource,
+    version: &DatasetVersion,
+    purpose: &Purpose,
+    denied: data::access::Denied,
+) -> ServiceError {
+    let detail = json!({"id": r.id, "version": version.version, "purpose": purpose_json(purpose), "reason": denied.to_string()});
+    if let Err(e) = audit::record(svc, Some(actor), "data.read_denied", "resource", Some(r.code.clone()), detail).await {
+        return e;
+    }
+    ServiceError::AccessDenied(denied)
+}
+
+fn purpose_json(p: &Purpose) -> serde_json::Value {
+    json!({"kind": p.kind.code(), "description": p.description})
+}
+
+/// Queries a version inside the caller's scope; audited with purpose, fields and row count.
+pub async fn query(
+    svc: &Services,
+    actor: &Actor,
+    key: &str,
+    req: ReadRequest,
+    spec: QuerySpec,
+) -> Result<(DatasetVersion, QueryResult)> {
+    let (r, version, scope) = scope_for(svc, actor, key, &req).await?;
+    let result = match data::query::run(&svc.datasets, &version.files, &scope, &spec).await {
+        Ok(res) => res,
+        Err(data::DataError::Denied(d)) => return Err(refuse(svc, actor, &r, &version, &req.purpose, d).await),
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        svc,
+        Some(actor),
+        "data.query",
+        "resource",
+        Some(r.code.clone()),
+        json!({
+            "id": r.id, "version": version.version, "basis": scope.basis.code(), "purpose": purpose_json(&req.purpose),
+            "fields": result.columns, "rows": result.rows.len(),
+            "filters": spec.filters.iter().map(|f| f.field.clone()).collect::<Vec<_>>(),
+        }),
+    )
+    .await?;
+    Ok((version, result))
+}
+
+/// Streams a version (or a query over it) for download; audited before the first byte leaves.
+pub async fn download(
+    svc: &Services,
+    actor: &Actor,
+    key: &str,
+    req: ReadRequest,
+    spec: QuerySpec,
+    format: &str,
+) -> Result<(Resource, DatasetVersion, datafusion_stream::Stream, Vec<String>)> {
+    let (r, version, scope) = scope_for(svc, actor, key, &req).await?;
+    let (stream, columns) = match data::query::stream(&svc.datasets, &version.files, &scope, &spec).await {
+        Ok(v) => v,
+        Err(data::DataError::Denied(d)) => return Err(refuse(svc, actor, &r, &version, &req.purpose, d).await),
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        svc,
+        Some(actor),
+        "data.download",
+        "resource",
+        Some(r.code.clone()),
+        json!({"id": r.id, "version": version.version, "basis": scope.basis.code(), "purpose": purpose_json(&req.purpose), "fields": columns, "format": format, "filters": spec.filters.iter().map(|f| f.field.clone()).collect::<Vec<_>>()}),
+    )
+    .await?;
+    Ok((r, version, stream, columns))
+}
+
+/// The stream type of downloads, re-exported so callers need not depend on DataFusion.
+pub mod datafusion_stream {
+    pub type Stream = data::query::BatchStream;
+}

@@ -218,7 +218,7 @@ pub async fn plan(
     let urls: Vec<String> = files.iter().map(|f| DatasetStorage::file_url(f)).collect();
     let mut df = ctx.read_parquet(urls, ParquetReadOptions::default()).await?;
     // The scope's projection comes first: nothing outside it is even read.
-    df = df.select(scope.fields.iter().map(|f| ident(f)).collect::<Vec<_>>())?;
+    df = df.select(scope.fields.iter().map(ident).collect::<Vec<_>>())?;
     for f in &spec.filters {
         df = df.filter(filter_expr(f)?)?;
     }
@@ -231,7 +231,7 @@ pub async fn plan(
             ));
         }
         let aggs = spec.aggregates.iter().map(agg_expr).collect::<Result<Vec<_>, _>>()?;
-        let groups: Vec<Expr> = spec.group_by.iter().map(|g| ident(g)).collect();
+        let groups: Vec<Expr> = spec.group_by.iter().map(ident).collect();
         columns = spec.group_by.iter().cloned().chain(aggs.iter().map(|(_, n)| n.clone())).collect();
         df = df.aggregate(groups, aggs.into_iter().map(|(e, _)| e).collect())?;
     } else {
@@ -240,18 +240,23 @@ pub async fn plan(
             return Err(DataError::invalid(Some("fields"), "请至少选择一个字段"));
         }
     }
-    // Sort on the requested keys; group keys or the output columns make paging deterministic.
+    // Sort on the requested keys, then on the group keys (or, without grouping, the output
+    // columns) so that pages are deterministic. A bare aggregate has one row: nothing to order.
     let mut sort: Vec<SortExpr> = spec.sort.iter().map(|s| ident(&s.field).sort(!s.desc, true)).collect();
-    let tiebreak: &[String] = if spec.group_by.is_empty() { &columns } else { &spec.group_by };
+    let tiebreak: &[String] = if !spec.group_by.is_empty() {
+        &spec.group_by
+    } else if spec.aggregates.is_empty() {
+        &columns
+    } else {
+        &[]
+    };
     for c in tiebreak {
-        if !spec.sort.iter().any(|s| &s.field == c) && spec.aggregates.is_empty()
-            || !spec.group_by.is_empty() && spec.group_by.contains(c) && !spec.sort.iter().any(|s| &s.field == c)
-        {
+        if !spec.sort.iter().any(|s| &s.field == c) {
             sort.push(ident(c).sort(true, true));
         }
     }
     if spec.group_by.is_empty() && spec.aggregates.is_empty() {
-        df = df.select(columns.iter().map(|c| ident(c)).collect::<Vec<_>>())?;
+        df = df.select(columns.iter().map(ident).collect::<Vec<_>>())?;
     }
     if !sort.is_empty() {
         df = df.sort(sort)?;

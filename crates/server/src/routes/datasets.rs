@@ -130,7 +130,7 @@ fn purpose_of(
     let raw = headers
         .get("x-purpose")
         .and_then(|v| v.to_str().ok())
-        .map(|v| percent_decode(v))
+        .map(percent_decode)
         .or_else(|| param.map(str::to_string))
         .unwrap_or_default();
     Purpose::parse_header(&raw).map_err(invalid)

@@ -16,3 +16,4 @@ pub mod storage;
 pub use error::DataError;
 pub use object_store;
 pub mod download;
+pub mod versions;

@@ -31,8 +31,11 @@ pub const BATCH_ROWS: usize = 8192;
 pub enum PublishMode {
     /// The upload is the whole new version.
     Replace,
-    /// The new version is the previous one plus the upload.
+    /// The new version is the previous one plus the upload; keys must stay unique.
     Append,
+    /// The new version is the previous one with the upload's rows replacing those of the same
+    /// key, and new keys added.
+    Upsert,
 }
 
 impl PublishMode {
@@ -40,6 +43,7 @@ impl PublishMode {
         match self {
             PublishMode::Replace => "replace",
             PublishMode::Append => "append",
+            PublishMode::Upsert => "upsert",
         }
     }
 
@@ -47,6 +51,7 @@ impl PublishMode {
         match s {
             "replace" => Some(PublishMode::Replace),
             "append" => Some(PublishMode::Append),
+            "upsert" => Some(PublishMode::Upsert),
             _ => None,
         }
     }
@@ -112,7 +117,7 @@ pub async fn prepare(storage: &DatasetStorage, input: PublishInput) -> Result<Re
             Some(p) if p.items != input.items => {
                 return Err(DataError::invalid(
                     Some("mode"),
-                    "目录的信息项在上一版本之后有变化，不能追加：请用整体替换（replace）发布完整数据",
+                    "目录的信息项在上一版本之后有变化，不能追加或按主键更新：请用整体替换（replace）发布完整数据",
                 ));
             }
             Some(_) => {}
@@ -172,21 +177,56 @@ pub async fn prepare(storage: &DatasetStorage, input: PublishInput) -> Result<Re
     }
     writer.close().await?;
     let size = storage.store().head(&ObjectPath::from(path.as_str())).await?.size as i64;
-    let (mut files, mut row_count, mut byte_size) = (Vec::new(), 0i64, 0i64);
-    if let (PublishMode::Append, Some(p)) = (input.mode, &input.previous) {
-        files.extend(p.files.iter().cloned());
-        row_count = p.row_count;
-        byte_size = p.byte_size;
+    match (input.mode, &input.previous) {
+        (PublishMode::Append, Some(p)) => {
+            let mut files = p.files.clone();
+            files.push(path.clone());
+            // Keys stay unique across the whole version, not only within the upload.
+            let (dups, sample) = crate::versions::duplicate_keys(storage, &files, &input.items, input.keep_rejections).await?;
+            if dups > 0 {
+                storage.remove(std::slice::from_ref(&path)).await;
+                let mut report = report;
+                for key in sample {
+                    let value = key.iter().filter(|(k, _)| *k != "n").map(|(_, v)| v.to_string()).collect::<Vec<_>>().join("|");
+                    report.add(vec![Rejection {
+                        row: 0,
+                        column: None,
+                        code: "duplicate_key",
+                        reason: "追加的数据与已发布的数据主键重复".to_string(),
+                        value: Some(value),
+                    }]);
+                }
+                return refuse(
+                    format!("追加的数据中有{dups}个主键与已发布的数据重复，未发布任何数据；更新已有记录请使用按主键更新（upsert）"),
+                    report,
+                );
+            }
+            Ok(Ok(Prepared {
+                files,
+                new_files: vec![path],
+                row_count: p.row_count + accepted as i64,
+                byte_size: p.byte_size + size,
+                accepted,
+                report,
+            }))
+        }
+        (PublishMode::Upsert, Some(p)) => {
+            let merged = crate::versions::merge_upsert(storage, &p.files, &path, &input.items, &dir).await;
+            // The upload itself is not part of the version: only the merged file is.
+            storage.remove(std::slice::from_ref(&path)).await;
+            let (merged, rows) = merged?;
+            let size = storage.store().head(&ObjectPath::from(merged.as_str())).await?.size as i64;
+            Ok(Ok(Prepared { files: vec![merged.clone()], new_files: vec![merged], row_count: rows, byte_size: size, accepted, report }))
+        }
+        _ => Ok(Ok(Prepared {
+            files: vec![path.clone()],
+            new_files: vec![path],
+            row_count: accepted as i64,
+            byte_size: size,
+            accepted,
+            report,
+        })),
     }
-    files.push(path.clone());
-    Ok(Ok(Prepared {
-        files,
-        new_files: vec![path],
-        row_count: row_count + accepted as i64,
-        byte_size: byte_size + size,
-        accepted,
-        report,
-    }))
 }
 
 /// The blocking half: reads rows, checks them, sends accepted batches.

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod currency;
 pub mod error;
+pub mod freshness;
 pub mod identifiers;
 mod labels;
 pub mod org;

@@ -14,7 +14,7 @@ use crate::config::{self, AdminCommand, CalendarCommand, CatalogCommand, Command
 pub async fn services(args: &StoreArgs) -> anyhow::Result<Services> {
     let url = args.database_url()?;
     let store = store::open(&url).await.with_context(|| "无法打开元数据库".to_string())?;
-    let datasets = data::storage::DatasetStorage::local(&args.data.join("datasets"))
+    let datasets = data::storage::DatasetStorage::local(&args.data)
         .with_context(|| format!("无法使用数据目录 {}", args.data.display()))?;
     let mut svc = Services::new(store).with_datasets(datasets);
     svc.calendar = Arc::new(args.calendar()?);

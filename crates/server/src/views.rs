@@ -899,7 +899,8 @@ pub struct Health {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PublishParams {
-    /// `replace` (default) or `append`.
+    /// `replace` (default), `append` (keys must stay unique) or `upsert` (rows replace those with
+    /// the same key).
     pub mode: Option<String>,
     /// `csv`, `xlsx`, `json`, `ndjson`, `parquet` (default: from the file name).
     pub format: Option<String>,
@@ -1072,12 +1073,78 @@ pub struct QueryResultView {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DownloadParams {
-    /// `csv` (default) or `ndjson`.
+    /// `csv` (default, UTF-8 with BOM), `ndjson`, `parquet` (all three streamed) or `xlsx` (one
+    /// sheet, at most 1,048,575 rows: a larger result is refused before anything is written).
     pub format: Option<String>,
     /// A version number (default: the latest).
     pub version: Option<i64>,
     /// Comma-separated fields (default: all you may see).
     pub fields: Option<String>,
+    /// Download a query result: a JSON array of filters, as in the query API, e.g.
+    /// `[{"field":"出生日期","op":"ge","value":"1990-01-01"}]` (URL-encoded). Every field named must be
+    /// within your scope.
+    pub filters: Option<String>,
     /// The purpose, `kind:description` (or send the `X-Purpose` header, percent-encoded).
     pub purpose: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ChangesParams {
+    /// The version your copy holds.
+    pub since: i64,
+    /// 1–10000 (default 100).
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+    /// The purpose, `kind:description` (or the `X-Purpose` header).
+    pub purpose: Option<String>,
+}
+
+/// Changes from version `since` to `version`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangesView {
+    pub since: i64,
+    pub version: i64,
+    pub added: i64,
+    pub changed: i64,
+    pub removed: i64,
+    /// Each row carries `_change`: `added`, `changed` (new values) or `removed` (old values).
+    #[schema(value_type = Vec<Object>)]
+    pub rows: Vec<serde_json::Map<String, serde_json::Value>>,
+    pub next: Option<String>,
+}
+
+/// Data freshness of one resource.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FreshnessView {
+    pub resource_id: i64,
+    pub code: String,
+    pub name: String,
+    pub department_id: i64,
+    /// 更新周期.
+    pub update_cycle: String,
+    /// `fresh`, `awaiting_data`, `overdue`, `irregular`.
+    pub status: String,
+    pub status_label: String,
+    pub last_version: Option<i64>,
+    pub last_updated: Option<DateTime<Utc>>,
+    pub due_by: Option<NaiveDate>,
+}
+
+impl FreshnessView {
+    pub fn new(r: &store::model::Resource, latest: Option<&store::model::DatasetVersion>, f: domain::freshness::Freshness) -> Self {
+        FreshnessView {
+            resource_id: r.id,
+            code: r.code.clone(),
+            name: r.spec.name.clone(),
+            department_id: r.department_id,
+            update_cycle: r.spec.update_cycle.code().to_string(),
+            status: f.status.code().to_string(),
+            status_label: f.status.label().to_string(),
+            last_version: latest.map(|v| v.version),
+            last_updated: latest.map(|v| v.published_at),
+            due_by: f.due_by,
+        }
+    }
 }

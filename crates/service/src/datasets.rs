@@ -233,3 +233,87 @@ pub async fn download(
 pub mod datafusion_stream {
     pub type Stream = data::query::BatchStream;
 }
+
+/// The changes between version `since` and the latest (or `until`) version, by key, inside the
+/// caller's scope: for departments that keep their own copy in sync (库表交换/前置机).
+pub async fn changes(
+    svc: &Services,
+    actor: &Actor,
+    key: &str,
+    req: ReadRequest,
+    since: i64,
+    limit: usize,
+    cursor: Option<&str>,
+) -> Result<(i64, i64, data::versions::Changes)> {
+    if limit == 0 || limit > data::query::MAX_LIMIT {
+        return Err(ServiceError::invalid("limit", "invalid_value", format!("limit 应在1到{}之间", data::query::MAX_LIMIT)));
+    }
+    let (r, version, scope) = scope_for(svc, actor, key, &req).await?;
+    if since >= version.version || since < 1 {
+        return Err(ServiceError::invalid(
+            "since",
+            "invalid_value",
+            format!("起始版本应在1到{}之间（当前版本为{}）", version.version - 1, version.version),
+        ));
+    }
+    let old = svc.store.get_dataset_version(r.id, since).await?;
+    let changes =
+        match data::versions::changes(&svc.datasets, &old.files, &version.files, &version.data_items, &scope, limit, cursor).await {
+            Ok(c) => c,
+            Err(data::DataError::Denied(d)) => return Err(refuse(svc, actor, &r, &version, &req.purpose, d).await),
+            Err(e) => return Err(e.into()),
+        };
+    audit::record(
+        svc,
+        Some(actor),
+        "data.changes",
+        "resource",
+        Some(r.code.clone()),
+        json!({"id": r.id, "since": since, "version": version.version, "basis": scope.basis.code(), "purpose": purpose_json(&req.purpose), "fields": scope.fields, "rows": changes.rows.len()}),
+    )
+    .await?;
+    Ok((since, version.version, changes))
+}
+
+/// The freshness of a resource's data against its update cycle.
+pub async fn freshness(svc: &Services, actor: &Actor, key: &str) -> Result<(Resource, Option<DatasetVersion>, domain::freshness::Freshness)> {
+    let r = catalog::get(svc, actor, key).await?;
+    let latest = svc.store.latest_dataset_version(r.id).await?;
+    let f = assess(svc, &r, latest.as_ref());
+    Ok((r, latest, f))
+}
+
+fn assess(svc: &Services, r: &Resource, latest: Option<&DatasetVersion>) -> domain::freshness::Freshness {
+    let since = r.published_at.map(store::time::cst_date).unwrap_or_else(|| svc.clock.today());
+    domain::freshness::assess(r.spec.update_cycle, latest.map(|v| store::time::cst_date(v.published_at)), since, svc.clock.today())
+}
+
+/// Published structured resources whose data is overdue: a department's own (or every
+/// department's, for coordinators and auditors).
+pub async fn overdue(svc: &Services, actor: &Actor) -> Result<Vec<(Resource, Option<DatasetVersion>, domain::freshness::Freshness)>> {
+    let mut filter = store::model::ResourceFilter { status: Some(ResourceStatus::Published), ..Default::default() };
+    let all = actor.has(domain::account::Role::Coordinator) || actor.has(domain::account::Role::Auditor);
+    if !all {
+        filter.department_id = Some(actor.department_id);
+    }
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = svc.store.list_resources(&filter, store::model::PageRequest { after, limit: 500 }).await?;
+        for r in page.items {
+            if !r.spec.format.class.is_structured() {
+                continue;
+            }
+            let latest = svc.store.latest_dataset_version(r.id).await?;
+            let f = assess(svc, &r, latest.as_ref());
+            if f.status == domain::freshness::FreshnessStatus::Overdue {
+                out.push((r, latest, f));
+            }
+        }
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    Ok(out)
+}

@@ -7,6 +7,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod atomic;
+
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_govshare"));
     c.env("RUST_LOG", "warn").env_remove("GOVSHARE_DATABASE_URL").env_remove("GOVSHARE_DATA");

@@ -39,7 +39,7 @@ pub async fn publish(
     let mode = match p.mode.as_deref() {
         None => PublishMode::Replace,
         Some(m) => PublishMode::parse(m).ok_or_else(|| {
-            ApiError::bad_request("invalid_query", format!("发布方式“{m}”无效，可选：replace、append"))
+            ApiError::bad_request("invalid_query", format!("发布方式“{m}”无效，可选：replace、append、upsert"))
                 .with_field("mode")
         })?,
     };
@@ -118,7 +118,7 @@ pub async fn versions(
     Ok(Json(crate::views::List::paginate(all, &crate::views::PageParams::default())?))
 }
 
-fn purpose_of(
+pub(crate) fn purpose_of(
     body: Option<&crate::views::PurposeBody>,
     headers: &HeaderMap,
     param: Option<&str>,
@@ -164,9 +164,10 @@ pub async fn query(
     }))
 }
 
-/// Downloads a whole version (or a filtered projection) as CSV or NDJSON, streamed.
+/// Downloads a whole version, or a query result (fields, filters), as CSV, NDJSON or Parquet
+/// (streamed) or XLSX (at most 1,048,575 rows, refused beyond before anything is written).
 #[utoipa::path(get, operation_id = "datasets_download", path = "/api/v1/resources/{key}/download", tag = "data", params(("key" = String, Path), DownloadParams),
-    responses((status = 200, description = "The file, streamed"), (status = 403, description = "Access denied", body = ErrorBody)))]
+    responses((status = 200, description = "The file (CSV, NDJSON and Parquet streamed)"), (status = 400, description = "Invalid format or filters", body = ErrorBody), (status = 403, description = "Access denied", body = ErrorBody), (status = 422, description = "Invalid filter, or too many rows for XLSX", body = ErrorBody)))]
 pub async fn download(
     State(s): State<AppState>,
     Auth(a): Auth,
@@ -175,16 +176,47 @@ pub async fn download(
     ApiQuery(p): ApiQuery<DownloadParams>,
 ) -> ApiResult<Response> {
     let format = DownloadFormat::parse(p.format.as_deref().unwrap_or("csv")).ok_or_else(|| {
-        ApiError::bad_request("invalid_format", "下载格式无效，可选：csv、ndjson").with_field("format")
+        ApiError::bad_request("invalid_format", format!("下载格式无效，可选：{}", DownloadFormat::EXPECTED))
+            .with_field("format")
     })?;
     let purpose = purpose_of(None, &headers, p.purpose.as_deref())?;
     let fields =
         p.fields.as_deref().map(|f| f.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect());
-    let spec = data::query::QuerySpec { fields, ..Default::default() };
+    let filters = match p.filters.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+        None => Vec::new(),
+        Some(raw) => {
+            let de = &mut serde_json::Deserializer::from_str(raw);
+            serde_path_to_error::deserialize::<_, Vec<data::query::Filter>>(de).map_err(|e| {
+                let path = e.path().to_string();
+                let field = if path == "." { "filters".to_string() } else { format!("filters{path}") };
+                ApiError::bad_request(
+                    "invalid_query",
+                    format!(
+                        "查询参数“{field}”有误：filters 应为 JSON 数组，如 [{{\"field\":\"性别\",\"op\":\"eq\",\"value\":\"女\"}}]（{}）",
+                        e.into_inner()
+                    ),
+                )
+                .with_field(field)
+            })?
+        }
+    };
+    let unfiltered = filters.is_empty();
+    let spec = data::query::QuerySpec { fields, filters, ..Default::default() };
     let (r, version, stream, _) =
         datasets::download(&s.svc, &a, &key, ReadRequest { version: p.version, purpose }, spec, format.extension())
             .await?;
-    let body = data::download::encode_stream(stream, format).map(|chunk| chunk.map_err(std::io::Error::other));
+    // A whole version's size is known: refuse at once what the format cannot carry.
+    if let Some(max) = format.max_rows()
+        && unfiltered
+        && version.row_count as u64 > max
+    {
+        let e = data::download::too_many_rows(format, Some(version.row_count as u64));
+        return Err(service::ServiceError::from(e).into());
+    }
+    let body = data::download::encode(stream, format)
+        .await
+        .map_err(service::ServiceError::from)?
+        .map(|chunk| chunk.map_err(std::io::Error::other));
     let name = format!("{}-v{}.{}", r.code.replace('/', "-"), version.version, format.extension());
     Ok((
         [

@@ -7,6 +7,7 @@ pub(crate) mod catalog_io;
 pub(crate) mod categories;
 pub(crate) mod currency;
 pub(crate) mod datasets;
+pub(crate) mod freshness;
 pub(crate) mod health;
 
 use axum::Router;
@@ -51,6 +52,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/resources/{key}/query", post(datasets::query))
         .route("/api/v1/resources/{key}/download", get(datasets::download))
+        .route("/api/v1/resources/{key}/changes", get(freshness::changes))
+        .route("/api/v1/resources/{key}/freshness", get(freshness::freshness))
+        .route("/api/v1/freshness/overdue", get(freshness::overdue))
         .route("/api/v1/currency", get(currency::list).post(currency::record))
         .route("/api/v1/audit", get(audit::list))
         .fallback(not_found)

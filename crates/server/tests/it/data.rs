@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use crate::app::{TestApp, both, resource};
 
 both!(publish_query_download);
+both!(upsert_changes_freshness);
 
 const CSV: &str = "公民身份号码,姓名,出生日期\n11010519491231002X,张三,1949-12-31\n440524188001010014,李四,1880-01-01\n110101199003071233,王五,1990-03-07\n";
 
@@ -175,4 +176,73 @@ async fn publish_query_download(app: TestApp) {
     let q = events.iter().find(|e| e["action"] == "data.query" && e["username"] == "b_consumer").unwrap();
     assert_eq!(q["detail"]["purpose"]["kind"], "data_verification");
     assert_eq!(q["detail"]["basis"], "unconditional");
+}
+
+async fn upsert_changes_freshness(app: TestApp) {
+    let key = published(&app, "人口变动信息", "unconditional").await;
+    let pub_ = |mode: &'static str, csv: &'static str| {
+        let app = &app;
+        let key = key.clone();
+        async move {
+            app.upload(&format!("/api/v1/resources/{key}/versions?mode={mode}"), "a_provider", &[("file", "p.csv", csv.as_bytes())]).await
+        }
+    };
+    // Before any data: awaiting its first version (daily cycle, published today).
+    let f = app.get(&format!("/api/v1/resources/{key}/freshness"), "b_consumer").await;
+    assert_eq!(f.body["status"], "awaiting_data", "{}", f.body);
+    let r = pub_("append", CSV).await;
+    assert_eq!(r.status.as_u16(), 422, "append needs a first version: {}", r.body);
+    let r = pub_("replace", CSV).await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.body);
+    let f = app.get(&format!("/api/v1/resources/{key}/freshness"), "b_consumer").await;
+    assert_eq!((f.body["status"].as_str(), f.body["last_version"].as_i64()), (Some("fresh"), Some(1)), "{}", f.body);
+
+    // Appending a key that is already published is refused, and nothing is published.
+    let r = pub_("append", "公民身份号码,姓名,出生日期\n11010519491231002X,张三丰,1949-12-31\n").await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+    assert!(r.body["refused"].as_str().unwrap().contains("主键"), "{}", r.body);
+    assert_eq!(r.body["rejections"][0]["code"], "duplicate_key");
+    assert_eq!(app.get(&format!("/api/v1/resources/{key}/versions"), "a_provider").await.body["total"], 1);
+
+    // Upsert: 张三's name changes (a hidden item for B), 王五's birth date changes, 赵六 is new.
+    let r = pub_(
+        "upsert",
+        "公民身份号码,姓名,出生日期\n11010519491231002X,张三丰,1949-12-31\n110101199003071233,王五,1990-03-08\n110108200001011237,赵六,2000-01-01\n",
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.body);
+    assert_eq!(r.body["version"]["row_count"], 4, "3 old rows, 1 new: {}", r.body);
+    // Then a replace that drops 李四.
+    let r = pub_(
+        "replace",
+        "公民身份号码,姓名,出生日期\n11010519491231002X,张三丰,1949-12-31\n110101199003071233,王五,1990-03-08\n110108200001011237,赵六,2000-01-01\n",
+    )
+    .await;
+    assert_eq!(r.body["version"]["version"], 3, "{}", r.body);
+
+    // Changes since version 1, as B sees them: the name item is outside B's scope, so 张三's
+    // rename is not a change B can see.
+    let c = app.get(&format!("/api/v1/resources/{key}/changes?since=1&purpose=数据校核:同步本部门库表"), "b_consumer").await;
+    assert_eq!(c.status.as_u16(), 200, "{}", c.body);
+    assert_eq!((c.body["added"].as_i64(), c.body["changed"].as_i64(), c.body["removed"].as_i64()), (Some(1), Some(1), Some(1)), "{}", c.body);
+    let rows = c.body["rows"].as_array().unwrap();
+    assert!(rows.iter().any(|r| r["_change"] == "added" && r["公民身份号码"] == "110108200001011237"), "{rows:?}");
+    assert!(rows.iter().any(|r| r["_change"] == "changed" && r["出生日期"] == "1990-03-08"), "{rows:?}");
+    assert!(rows.iter().any(|r| r["_change"] == "removed" && r["公民身份号码"] == "440524188001010014"), "{rows:?}");
+    assert!(rows.iter().all(|r| r.get("姓名").is_none()));
+    // The provider sees the rename too.
+    let c = app.get(&format!("/api/v1/resources/{key}/changes?since=1&purpose=数据校核:核对"), "a_provider").await;
+    assert_eq!(c.body["changed"], 2, "{}", c.body);
+    // Paging and bad requests.
+    let c = app.get(&format!("/api/v1/resources/{key}/changes?since=1&limit=2&purpose=核对"), "b_consumer").await;
+    assert_eq!(c.body["rows"].as_array().unwrap().len(), 2);
+    assert!(c.body["next"].is_string());
+    let c = app.get(&format!("/api/v1/resources/{key}/changes?since=3&purpose=核对"), "b_consumer").await;
+    assert_eq!(c.status.as_u16(), 422, "{}", c.body);
+    let c = app.get(&format!("/api/v1/resources/{key}/changes?since=1"), "b_consumer").await;
+    assert_eq!(c.status.as_u16(), 422, "no purpose: {}", c.body);
+
+    // Nothing is overdue yet; the coordinator's overdue list is empty.
+    let o = app.get("/api/v1/freshness/overdue", "coordinator").await;
+    assert_eq!(o.body["total"], 0, "{}", o.body);
 }

@@ -5,5 +5,6 @@ mod accounts;
 mod app;
 mod catalogue;
 mod data;
+mod downloads;
 mod errors;
 mod io;

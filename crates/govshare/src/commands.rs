@@ -14,8 +14,11 @@ use crate::config::{self, AdminCommand, CalendarCommand, CatalogCommand, Command
 pub async fn services(args: &StoreArgs) -> anyhow::Result<Services> {
     let url = args.database_url()?;
     let store = store::open(&url).await.with_context(|| "无法打开元数据库".to_string())?;
-    let datasets = data::storage::DatasetStorage::local(&args.data)
-        .with_context(|| format!("无法使用数据目录 {}", args.data.display()))?;
+    let datasets = match &args.datasets_url {
+        Some(url) => data::storage::DatasetStorage::from_url(url).context("数据集存储配置有误")?,
+        None => data::storage::DatasetStorage::local(&args.data)
+            .with_context(|| format!("无法使用数据目录 {}", args.data.display()))?,
+    };
     let mut svc = Services::new(store).with_datasets(datasets);
     svc.calendar = Arc::new(args.calendar()?);
     let scheme = domain::catalog::code::scheme_by_name(&args.code_scheme)
@@ -139,6 +142,34 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
         }
         Command::Openapi => {
             println!("{}", server::openapi_json());
+            Ok(())
+        }
+        Command::Synth(args) => {
+            let spec = if args.table == "population" {
+                None
+            } else {
+                let svc = services(&args.store).await?;
+                let r = svc
+                    .store
+                    .get_resource_by_code(&args.table)
+                    .await
+                    .with_context(|| format!("数据目录 {} 中找不到编码为“{}”的目录", args.store.data.display(), args.table))?;
+                if r.spec.data_items.is_empty() {
+                    bail!("目录“{}”没有信息项，无法生成数据", args.table);
+                }
+                Some(r.spec)
+            };
+            let started = std::time::Instant::now();
+            let file = std::fs::File::create(&args.out).with_context(|| format!("无法写入 {}", args.out.display()))?;
+            let out = std::io::BufWriter::with_capacity(1 << 20, file);
+            let (rows, seed) = (args.rows, args.seed);
+            tokio::task::spawn_blocking(move || match spec {
+                None => crate::demo::synth::write_csv(&crate::demo::synth::population_items(), rows, seed, out),
+                Some(spec) => crate::demo::synth::write_resource_csv(&spec, rows, seed, out),
+            })
+            .await?
+                .with_context(|| format!("无法生成 {}", args.out.display()))?;
+            println!("已生成{rows}行数据到 {}（用时{:.1}秒）", args.out.display(), started.elapsed().as_secs_f64());
             Ok(())
         }
         Command::Migrate(store) => {

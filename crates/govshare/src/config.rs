@@ -41,6 +41,9 @@ pub enum Command {
     Migrate(StoreArgs),
     /// Print the OpenAPI document of the JSON API.
     Openapi,
+    /// Write synthetic data (示例数据) for a table as CSV: the benchmark's population table or a
+    /// catalogue resource's data items.
+    Synth(SynthArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -54,6 +57,11 @@ pub struct StoreArgs {
     /// Extra holiday calendar files (same CSV layout as the built-in one), e.g. next year's notice.
     #[arg(long = "calendar", env = "GOVSHARE_CALENDAR", value_delimiter = ',')]
     pub calendars: Vec<PathBuf>,
+    /// Where dataset versions (Parquet) live: a directory, file:///abs/dir, or
+    /// s3://bucket[/prefix]?endpoint=URL&region=NAME&allow_http=true (credentials from AWS_* variables).
+    /// Default: the data directory.
+    #[arg(long, env = "GOVSHARE_DATASETS_URL")]
+    pub datasets_url: Option<String>,
     /// Resource code scheme: guide-2017 (分类码/顺序码, default) or gbt21063-5 (机构前段码/顺序码).
     #[arg(long, env = "GOVSHARE_CODE_SCHEME", default_value = "guide-2017")]
     pub code_scheme: String,
@@ -86,6 +94,25 @@ pub struct DemoArgs {
     /// Seed the demo and exit instead of serving.
     #[arg(long)]
     pub no_serve: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// The data directory's catalogue is read only for a resource code.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// `population` (常住人口基础信息, twenty columns) or a resource code such as 101002/000001.
+    #[arg(long)]
+    pub table: String,
+    /// Number of rows.
+    #[arg(long, default_value_t = 1000)]
+    pub rows: u64,
+    /// The same seed always gives the same file.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output CSV file.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,6 +3,7 @@
 
 pub mod city;
 mod seed;
+pub mod synth;
 
 use std::path::PathBuf;
 
@@ -31,7 +32,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir).with_context(|| format!("无法创建数据目录 {}", dir.display()))?;
     let accounts_file = dir.join("demo-accounts.json");
     let store_args =
-        StoreArgs { data: dir.clone(), database_url: None, calendars: Vec::new(), code_scheme: "guide-2017".into() };
+        StoreArgs { data: dir.clone(), database_url: None, calendars: Vec::new(), datasets_url: None, code_scheme: "guide-2017".into() };
     let svc = crate::commands::services(&store_args).await?;
     let accounts: Vec<DemoAccount> = if accounts_file.exists() {
         let text = std::fs::read_to_string(&accounts_file)?;
@@ -41,7 +42,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             bail!("数据目录 {} 已有数据但不是示例数据，请换一个空目录", dir.display());
         }
         eprintln!("正在生成示例市数据……");
-        let accounts = seed::seed(&svc).await?;
+        let accounts = seed::seed(&svc, &dir).await?;
         std::fs::write(&accounts_file, serde_json::to_vec_pretty(&accounts)?)?;
         accounts
     };

@@ -1,20 +1,24 @@
 //! Seeds the demo city through the service layer: the platform and its admin, the departments,
 //! the category nodes, one editor and one approver per department, featured accounts for every
 //! role, more than two hundred catalogue entries (drafted, submitted and published by those
-//! users), and one open catalogue-currency window.
+//! users), one open catalogue-currency window, and synthetic data (`super::synth`) published by a
+//! data provider of each department behind every published database and spreadsheet resource.
 
 use std::collections::HashMap;
+use std::path::Path;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
+use data::input::{InputFormat, InputOptions};
+use data::publish::PublishMode;
 use domain::account::{Actor, Role};
-use domain::catalog::ResourceCode;
+use domain::catalog::{FormatClass, ResourceCode};
 use domain::currency::ChangeKind;
 use domain::org::{DepartmentSpec, PlatformLevel};
 use service::Services;
 use service::accounts::{self, PlatformIdentity, UserInput};
 
-use super::DemoAccount;
 use super::city::{self, DemoStatus};
+use super::{DemoAccount, synth};
 
 /// The web-console password of every demo account (demo only).
 pub const DEMO_PASSWORD: &str = "Demo-2026-Shili";
@@ -28,7 +32,7 @@ struct People {
     approvers: HashMap<&'static str, Actor>,
 }
 
-pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoAccount>> {
+pub async fn seed(svc: &Services, dir: &Path) -> anyhow::Result<Vec<DemoAccount>> {
     let identity = PlatformIdentity {
         name: "示例市政务信息资源共享平台".into(),
         level: PlatformLevel::City,
@@ -168,7 +172,91 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoAccount>> {
             service::catalog::update(svc, rsj, &r.id.to_string(), Some(r.version), spec).await?;
         }
     }
+
+    // Synthetic data behind every published database and spreadsheet resource.
+    seed_datasets(svc, dir, &resources, &codes, &dept_ids, &hash, &mut accounts).await?;
     Ok(accounts)
+}
+
+/// Publishes synthetic data (`super::synth`) for every published database or spreadsheet
+/// resource, as a `{key}_provider` data provider of its department (created here, except the
+/// featured `gaj_provider`), through the same publish use case as an upload.
+async fn seed_datasets(
+    svc: &Services,
+    dir: &Path,
+    resources: &[city::DemoResource],
+    codes: &[Option<ResourceCode>],
+    dept_ids: &HashMap<&'static str, (i64, String)>,
+    hash: &str,
+    accounts: &mut Vec<DemoAccount>,
+) -> anyhow::Result<()> {
+    let with_data: Vec<usize> = (0..resources.len())
+        .filter(|&i| {
+            resources[i].status == DemoStatus::Published
+                && matches!(resources[i].spec.format.class, FormatClass::Database | FormatClass::Spreadsheet)
+        })
+        .collect();
+    let mut providers: HashMap<&'static str, Actor> = HashMap::new();
+    for &i in &with_data {
+        let key = resources[i].department;
+        if providers.contains_key(key) {
+            continue;
+        }
+        let username = format!("{key}_provider");
+        let user = match svc.store.find_user_by_username(&username).await? {
+            Some(user) => user,
+            None => {
+                let (dept_id, dept_name) = dept_ids[key].clone();
+                let display = format!("{}数据提供员", short(&dept_name));
+                let user = new_user(svc, &username, &display, dept_id, vec![Role::DataProvider], hash).await?;
+                let token = accounts::issue_token_unchecked(svc, user.id, "示例令牌", None).await?;
+                accounts.push(DemoAccount {
+                    role: Role::DataProvider.code().into(),
+                    department: dept_name,
+                    username: user.username.clone(),
+                    token: token.secret,
+                    featured: false,
+                });
+                user
+            }
+        };
+        providers.insert(key, actor(&user));
+    }
+    for &i in &with_data {
+        let r = &resources[i];
+        let code = codes[i].as_ref().with_context(|| format!("目录 {i} 没有编码"))?;
+        let wanted = dataset_rows(r);
+        let rows = wanted.min(synth::resource_capacity(&r.spec, wanted));
+        let path = dir.join(format!(".synth-{i}.csv"));
+        let file = std::fs::File::create(&path).with_context(|| format!("无法写入 {}", path.display()))?;
+        synth::write_resource_csv(&r.spec, rows, 2026_0000 + i as u64, std::io::BufWriter::new(file))
+            .with_context(|| format!("生成示例数据“{}”", r.spec.name))?;
+        let upload = service::datasets::Upload {
+            path: path.clone(),
+            options: InputOptions::new(InputFormat::Csv),
+            mode: PublishMode::Replace,
+            accept_valid: false,
+        };
+        let outcome = service::datasets::publish(svc, &providers[r.department], code.as_str(), upload).await;
+        let _ = std::fs::remove_file(&path);
+        let outcome = outcome.with_context(|| format!("发布示例数据“{}”", r.spec.name))?;
+        if let Some(reason) = outcome.refused {
+            let first: Vec<String> = outcome.report.first.iter().take(3).map(|r| format!("{r:?}")).collect();
+            bail!("示例数据“{}”未能发布：{reason}；{}", r.spec.name, first.join("；"));
+        }
+    }
+    Ok(())
+}
+
+/// How many rows a resource's synthetic data has: the population registers are the largest,
+/// departments' own registries the smallest.
+fn dataset_rows(r: &city::DemoResource) -> u64 {
+    match r.spec.category.as_str().as_bytes() {
+        [b'1', b'0', b'1', ..] => 2_000,
+        [b'1', ..] => 800,
+        [b'2', ..] => 400,
+        _ => 200,
+    }
 }
 
 async fn new_user(

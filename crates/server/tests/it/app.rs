@@ -57,6 +57,16 @@ impl TestApp {
         Some(Self::with_store(Arc::new(store), None).await)
     }
 
+    /// SQLite metadata with dataset files on `datasets` (an S3 bucket in `s3.rs`).
+    pub async fn sqlite_with_datasets(datasets: data::storage::DatasetStorage) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store::SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+        let mut app = Self::with_store(Arc::new(store), Some(dir)).await;
+        app.svc = app.svc.with_datasets(datasets);
+        app.router = server::router(app.svc.clone());
+        app
+    }
+
     async fn with_store(store: Arc<dyn store::Store>, dir: Option<tempfile::TempDir>) -> TestApp {
         let svc = Services::new(store);
         let boot = accounts::bootstrap(

@@ -11,7 +11,7 @@ both!(upsert_changes_freshness);
 const CSV: &str = "公民身份号码,姓名,出生日期\n11010519491231002X,张三,1949-12-31\n440524188001010014,李四,1880-01-01\n110101199003071233,王五,1990-03-07\n";
 
 /// A published resource of department A whose share type is `share`; returns its URL key.
-async fn published(app: &TestApp, name: &str, share: &str) -> String {
+pub(crate) async fn published(app: &TestApp, name: &str, share: &str) -> String {
     let mut body = resource(name, "307001");
     body["share_type"] = json!(share);
     if share == "unconditional" {
@@ -29,12 +29,17 @@ async fn published(app: &TestApp, name: &str, share: &str) -> String {
     key
 }
 
-fn purpose() -> Value {
+pub(crate) fn purpose() -> Value {
     json!({"kind": "data_verification", "description": "核对低保申请人身份信息"})
 }
 
 async fn publish_query_download(app: TestApp) {
-    let key = published(&app, "常住人口基本信息", "unconditional").await;
+    publish_query_download_on(&app).await;
+}
+
+/// Also run on an S3 bucket by `s3.rs`.
+pub(crate) async fn publish_query_download_on(app: &TestApp) {
+    let key = published(app, "常住人口基本信息", "unconditional").await;
     // Only the department's data provider publishes.
     let r = app
         .upload(&format!("/api/v1/resources/{key}/versions"), "a_editor", &[("file", "p.csv", CSV.as_bytes())])
@@ -150,7 +155,7 @@ async fn publish_query_download(app: TestApp) {
     assert_eq!(String::from_utf8_lossy(&r.bytes).lines().count(), 4);
 
     // Conditional and not-shared resources are refused to other departments.
-    let cond = published(&app, "暂住人口登记", "conditional").await;
+    let cond = published(app, "暂住人口登记", "conditional").await;
     let r = app
         .upload(&format!("/api/v1/resources/{cond}/versions"), "a_provider", &[("file", "p.csv", CSV.as_bytes())])
         .await;
@@ -179,7 +184,12 @@ async fn publish_query_download(app: TestApp) {
 }
 
 async fn upsert_changes_freshness(app: TestApp) {
-    let key = published(&app, "人口变动信息", "unconditional").await;
+    upsert_changes_freshness_on(&app).await;
+}
+
+/// Also run on an S3 bucket by `s3.rs`.
+pub(crate) async fn upsert_changes_freshness_on(app: &TestApp) {
+    let key = published(app, "人口变动信息", "unconditional").await;
     let pub_ = |mode: &'static str, csv: &'static str| {
         let app = &app;
         let key = key.clone();

@@ -8,3 +8,4 @@ mod data;
 mod downloads;
 mod errors;
 mod io;
+mod s3;

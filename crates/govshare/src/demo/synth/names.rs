@@ -18,6 +18,10 @@ pub(super) enum Part {
     W(&'static [&'static str]),
     /// A number `1..=n`.
     N(u32),
+    /// The name of a district of 示例市 (鼓楼区): the row's district in random names.
+    D,
+    /// The short name of a district (鼓楼).
+    Ds,
 }
 
 impl Part {
@@ -26,6 +30,18 @@ impl Part {
             Part::L(_) => 1,
             Part::W(w) => w.len() as u64,
             Part::N(n) => u64::from(*n),
+            Part::D | Part::Ds => DISTRICTS.len() as u64,
+        }
+    }
+
+    /// The longest storage length (汉字 count 2) this part can write.
+    fn max_len(&self) -> usize {
+        match self {
+            Part::L(s) => data::rows::storage_len(s),
+            Part::W(w) => w.iter().map(|s| data::rows::storage_len(s)).max().unwrap_or(0),
+            Part::N(n) => super::values::digit_count(u64::from(*n)) as usize,
+            Part::D => 6,
+            Part::Ds => 4,
         }
     }
 
@@ -34,6 +50,8 @@ impl Part {
             Part::L(s) => out.push_str(s),
             Part::W(w) => out.push_str(w[k as usize]),
             Part::N(_) => super::values::push_uint(out, k + 1, 1),
+            Part::D => out.push_str(DISTRICTS[k as usize].1),
+            Part::Ds => out.push_str(DISTRICT_SHORT[k as usize]),
         }
     }
 }
@@ -52,32 +70,46 @@ impl Family {
         self.0.iter().map(|(t, _)| template_cap(t)).sum()
     }
 
+    /// The longest name's storage length.
+    pub fn max_len(&self) -> usize {
+        self.0.iter().map(|(t, _)| t.iter().map(Part::max_len).sum::<usize>()).max().unwrap_or(0)
+    }
+
     /// The `k`-th name (`k < cap()`); the first word list varies fastest, so neighbouring
-    /// indexes give different-looking names.
-    pub fn write_at(&self, mut k: u64, out: &mut String) {
+    /// indexes give different-looking names. Returns the district the name names, if any.
+    pub fn write_at(&self, mut k: u64, out: &mut String) -> Option<usize> {
+        let mut district = None;
         for (template, _) in self.0 {
             let cap = template_cap(template);
             if k < cap {
                 for part in template.iter() {
                     let c = part.cap();
+                    if matches!(part, Part::D | Part::Ds) {
+                        district = Some((k % c) as usize);
+                    }
                     part.write(k % c, out);
                     k /= c;
                 }
-                return;
+                return district;
             }
             k -= cap;
         }
+        district
     }
 
-    /// A random name, templates weighted.
-    pub fn write_random(&self, rng: &mut Rng, out: &mut String) {
+    /// A random name, templates weighted; a district in the name is `district`.
+    pub fn write_random(&self, rng: &mut Rng, district: usize, out: &mut String) {
         let total: u64 = self.0.iter().map(|(_, w)| u64::from(*w)).sum();
         let mut r = rng.below(total.max(1));
         for (template, weight) in self.0 {
             if r < u64::from(*weight) {
                 for part in template.iter() {
-                    let c = part.cap();
-                    part.write(if c > 1 { rng.below(c) } else { 0 }, out);
+                    let k = match part {
+                        Part::D | Part::Ds => district as u64,
+                        _ if part.cap() > 1 => rng.below(part.cap()),
+                        _ => 0,
+                    };
+                    part.write(k, out);
                 }
                 return;
             }
@@ -86,20 +118,7 @@ impl Family {
     }
 }
 
-use Part::{L, N, W};
-
-/// The names of the districts of 示例市.
-pub(super) const DISTRICT_NAMES: [&str; 12] = {
-    let mut names = [""; 12];
-    let mut i = 0;
-    while i < 12 {
-        names[i] = DISTRICTS[i].1;
-        i += 1;
-    }
-    names
-};
-
-const D: Part = W(&DISTRICT_NAMES);
+use Part::{D, Ds, L, N, W};
 
 pub(super) static COMPANY: Family = Family(&[
     (&[L("示例市"), W(TRADE_NAMES), W(INDUSTRIES), L("有限公司")], 60),
@@ -183,6 +202,53 @@ pub(super) static TRAINING: Family = Family(&[(&[L("示例市"), W(TRADE_NAMES),
 
 pub(super) static GOVERNMENT: Family = Family(&[(&[W(GOV_BODIES)], 1)]);
 
+/// A city-level body and its district-level counterparts, e.g. 示例市市场监督管理局 and
+/// 示例市鼓楼区市场监督管理局.
+macro_rules! body {
+    ($name:literal) => {
+        Family(&[(&[L(concat!("示例市", $name))], 2), (&[L("示例市"), D, L($name)], 3)])
+    };
+}
+
+pub(super) static POLICE: Family = Family(&[
+    (&[L("示例市公安局")], 1),
+    (&[L("示例市公安局"), Ds, L("分局")], 3),
+    (&[L("示例市公安局"), Ds, L("分局"), W(PLACES), L("派出所")], 6),
+]);
+pub(super) static MARKET: Family = body!("市场监督管理局");
+pub(super) static HRSS: Family = body!("人力资源和社会保障局");
+pub(super) static HEALTH: Family = body!("卫生健康委员会");
+pub(super) static CIVIL: Family = body!("民政局");
+pub(super) static NATURAL: Family = body!("自然资源和规划局");
+pub(super) static HOUSING: Family = body!("住房和城乡建设局");
+pub(super) static TAX: Family =
+    Family(&[(&[L("国家税务总局示例市税务局")], 2), (&[L("国家税务总局示例市"), D, L("税务局")], 3)]);
+pub(super) static EDUCATION: Family = body!("教育局");
+pub(super) static MEDICAL_INSURANCE: Family = body!("医疗保障局");
+pub(super) static ECOLOGY: Family =
+    Family(&[(&[L("示例市生态环境局")], 2), (&[L("示例市"), Ds, L("生态环境局")], 3)]);
+pub(super) static TRANSPORT: Family = body!("交通运输局");
+pub(super) static AGRICULTURE: Family = body!("农业农村局");
+pub(super) static WATER: Family = body!("水利局");
+pub(super) static EMERGENCY: Family = body!("应急管理局");
+pub(super) static JUSTICE: Family = body!("司法局");
+pub(super) static APPROVAL: Family = body!("行政审批局");
+pub(super) static CITY_MANAGEMENT: Family = body!("城市管理局");
+pub(super) static CULTURE: Family = body!("文化体育和旅游局");
+pub(super) static COMMERCE: Family = body!("商务局");
+pub(super) static STATISTICS: Family = body!("统计局");
+pub(super) static REAL_ESTATE: Family =
+    Family(&[(&[L("示例市不动产登记中心")], 2), (&[L("示例市"), D, L("不动产登记中心")], 3)]);
+pub(super) static HOUSING_FUND: Family =
+    Family(&[(&[L("示例市住房公积金管理中心")], 2), (&[L("示例市住房公积金管理中心"), Ds, L("管理部")], 3)]);
+pub(super) static DISABLED: Family = body!("残疾人联合会");
+pub(super) static VETERANS: Family = body!("退役军人事务局");
+
+pub(super) static LAW_FIRM: Family = Family(&[
+    (&[L("福建"), W(TRADE_NAMES), L("律师事务所")], 3),
+    (&[L("示例市"), D, L("法律援助中心")], 2),
+]);
+
 pub(super) static BANK: Family = Family(&[(&[W(BANKS)], 1)]);
 
 const PROJECT_KINDS: &[&str] = &[
@@ -227,7 +293,7 @@ pub(super) static MONITOR_POINT: Family = Family(&[
 
 pub(super) static SECTION: Family = Family(&[(&[W(RIVERS), W(PLACES), L("断面")], 1)]);
 
-pub(super) static RIVER: Family = Family(&[(&[W(RIVERS)], 2), (&[W(PLACES), W(&["溪", "河", "内河", "水库"])], 3)]);
+pub(super) static RIVER: Family = Family(&[(&[W(RIVERS)], 2), (&[W(PLACES), W(&["河", "内河", "水库"])], 3)]);
 
 pub(super) static DEPOT: Family = Family(&[
     (&[L("示例市"), D, L("应急物资储备库")], 1),
@@ -302,8 +368,6 @@ pub(super) static CHANGE_ITEM: Family = Family(&[(&[W(CHANGE_ITEMS)], 1)]);
 pub(super) static POLLUTANT: Family = Family(&[(&[W(POLLUTANTS)], 1)]);
 pub(super) static ENERGY_KIND: Family = Family(&[(&[W(ENERGY)], 1)]);
 pub(super) static FUEL: Family = Family(&[(&[W(FUELS)], 1)]);
-pub(super) static DISTRICT_NAME: Family = Family(&[(&[L("示例市"), D], 1)]);
-pub(super) static ROAD: Family = Family(&[(&[W(ROADS)], 1)]);
 pub(super) static MAP_FEATURE: Family =
     Family(&[(&[W(PLACES), W(&["山", "路", "桥", "公园", "村", "水库", "码头", "广场"])], 1)]);
 
@@ -315,14 +379,104 @@ mod tests {
 
     #[test]
     fn every_index_names_a_different_thing() {
-        for family in [&COMPANY, &SCHOOL, &HOSPITAL, &SCENIC, &HERITAGE, &PROJECT, &WINDOW, &BUS_LINE, &COMMUNITY] {
+        let families: &[(&str, &Family)] = &[
+            ("COMPANY", &COMPANY),
+            ("INDIVIDUAL", &INDIVIDUAL),
+            ("COOPERATIVE", &COOPERATIVE),
+            ("SOCIAL_ORG", &SOCIAL_ORG),
+            ("SCHOOL", &SCHOOL),
+            ("HOSPITAL", &HOSPITAL),
+            ("SCENIC", &SCENIC),
+            ("HERITAGE", &HERITAGE),
+            ("FUNERAL", &FUNERAL),
+            ("HOTEL", &HOTEL),
+            ("TRAVEL_AGENCY", &TRAVEL_AGENCY),
+            ("NET_CAFE", &NET_CAFE),
+            ("NURSING_HOME", &NURSING_HOME),
+            ("TRAINING", &TRAINING),
+            ("GOVERNMENT", &GOVERNMENT),
+            ("POLICE", &POLICE),
+            ("MARKET", &MARKET),
+            ("HRSS", &HRSS),
+            ("HEALTH", &HEALTH),
+            ("CIVIL", &CIVIL),
+            ("NATURAL", &NATURAL),
+            ("HOUSING", &HOUSING),
+            ("TAX", &TAX),
+            ("EDUCATION", &EDUCATION),
+            ("MEDICAL_INSURANCE", &MEDICAL_INSURANCE),
+            ("ECOLOGY", &ECOLOGY),
+            ("TRANSPORT", &TRANSPORT),
+            ("AGRICULTURE", &AGRICULTURE),
+            ("WATER", &WATER),
+            ("EMERGENCY", &EMERGENCY),
+            ("JUSTICE", &JUSTICE),
+            ("APPROVAL", &APPROVAL),
+            ("CITY_MANAGEMENT", &CITY_MANAGEMENT),
+            ("CULTURE", &CULTURE),
+            ("COMMERCE", &COMMERCE),
+            ("STATISTICS", &STATISTICS),
+            ("REAL_ESTATE", &REAL_ESTATE),
+            ("HOUSING_FUND", &HOUSING_FUND),
+            ("DISABLED", &DISABLED),
+            ("VETERANS", &VETERANS),
+            ("LAW_FIRM", &LAW_FIRM),
+            ("BANK", &BANK),
+            ("PROJECT", &PROJECT),
+            ("PARKING", &PARKING),
+            ("VENUE", &VENUE),
+            ("BRIDGE", &BRIDGE),
+            ("STATION", &STATION),
+            ("MONITOR_POINT", &MONITOR_POINT),
+            ("SECTION", &SECTION),
+            ("RIVER", &RIVER),
+            ("DEPOT", &DEPOT),
+            ("WINDOW", &WINDOW),
+            ("STOP", &STOP),
+            ("BUS_LINE", &BUS_LINE),
+            ("PRICE_POINT", &PRICE_POINT),
+            ("COMMUNITY", &COMMUNITY),
+            ("STREET", &STREET),
+            ("NOTARY", &NOTARY),
+            ("MEDIATION", &MEDIATION),
+            ("HAZARD", &HAZARD),
+            ("BUILDING", &BUILDING),
+            ("MINE", &MINE),
+            ("FAMILY_FARM", &FAMILY_FARM),
+            ("FACILITY", &FACILITY),
+            ("CANTEEN", &CANTEEN),
+            ("PRODUCT", &PRODUCT),
+            ("FARM_PRODUCT", &FARM_PRODUCT),
+            ("MATERIAL", &MATERIAL),
+            ("INDICATOR", &INDICATOR),
+            ("VACCINE", &VACCINE),
+            ("DISEASE", &DISEASE),
+            ("MATTER", &MATTER),
+            ("LICENCE_TYPE", &LICENCE_TYPE),
+            ("SYSTEM", &SYSTEM),
+            ("ASSET", &ASSET),
+            ("INSTRUMENT", &INSTRUMENT),
+            ("AID", &AID),
+            ("OCCUPATION_NAME", &OCCUPATION_NAME),
+            ("STANDARD", &STANDARD),
+            ("DATASET", &DATASET),
+            ("FEE_ITEM", &FEE_ITEM),
+            ("SUBSIDY_ITEM", &SUBSIDY_ITEM),
+            ("CHANGE_ITEM", &CHANGE_ITEM),
+            ("POLLUTANT", &POLLUTANT),
+            ("ENERGY_KIND", &ENERGY_KIND),
+            ("FUEL", &FUEL),
+            ("MAP_FEATURE", &MAP_FEATURE),
+        ];
+        for (name, family) in families {
             let cap = family.cap();
             let mut seen = HashSet::new();
             for k in 0..cap.min(50_000) {
                 let mut s = String::new();
                 family.write_at(k, &mut s);
                 assert!(!s.is_empty());
-                assert!(seen.insert(s.clone()), "{s} twice");
+                assert!(data::rows::storage_len(&s) <= family.max_len(), "{name}: {s}");
+                assert!(seen.insert(s.clone()), "{name}: {s} twice");
             }
         }
     }
@@ -331,7 +485,7 @@ mod tests {
     fn random_names_come_from_the_family() {
         let mut rng = Rng::new(3);
         let mut s = String::new();
-        COMPANY.write_random(&mut rng, &mut s);
+        COMPANY.write_random(&mut rng, 0, &mut s);
         assert!(s.ends_with("公司"), "{s}");
     }
 }

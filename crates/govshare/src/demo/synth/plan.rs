@@ -15,7 +15,7 @@
 use domain::catalog::{DataItem, DataType, IdentifierKind};
 
 use super::names::{self, Family};
-use super::values::{ORG_BODIES, REGIONS, digit_count};
+use super::values::{ORG_BODIES, REGIONS};
 use super::words::{self, Enumeration};
 
 /// The reference date of the generated data (records run up to it): 2026-06-30.
@@ -99,6 +99,8 @@ pub(super) enum Attr {
     Education,
     Occupation,
     Military,
+    /// 与户主关系: 子 or 女, 父亲 or 母亲 by sex, children are not 户主.
+    Relation,
 }
 
 /// Where a region code comes from.
@@ -125,6 +127,8 @@ pub(super) enum DateKind {
     Death,
     /// Any time since 1990 (建档, 开户 …).
     Past,
+    /// Recently, after the row's other events (更新时间).
+    Updated,
 }
 
 /// Numbers: the range (scaled by `10^decimals`), or a running number.
@@ -133,14 +137,20 @@ pub(super) struct NumSpec {
     pub lo: i64,
     pub hi: i64,
     pub decimals: u32,
+    /// Round amounts such as 500万 (注册资本).
+    pub round: bool,
 }
 
 /// Longer free text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum TextKind {
     Scope,
-    Violation,
-    Basis,
+    /// A violation of the set of [`words::VIOLATION_SETS`] with this index.
+    Violation(usize),
+    /// The legal basis that goes with the row's violation.
+    Basis(usize),
+    /// Policies enjoyed (享受政策记录).
+    Policy,
     Complaint,
     Handling,
     Measures,
@@ -150,6 +160,8 @@ pub(super) enum TextKind {
     Address,
     Fee,
     Hours,
+    Districts,
+    Reach,
     Generic,
 }
 
@@ -186,6 +198,8 @@ pub(super) enum CodeFmt {
     FoodLicence,
     /// ICD-10 codes of diseases.
     Icd,
+    /// A catalogue code such as 101002/000001.
+    ResourceCode,
 }
 
 /// How one column's values are made.
@@ -243,7 +257,7 @@ pub(super) enum KeyRole {
 #[derive(Debug, Clone)]
 pub(super) struct Column {
     pub name: String,
-    pub gen: Gen,
+    pub source: Gen,
     pub ty: DataType,
     /// Storage-byte limit of character data.
     pub limit: Option<usize>,
@@ -278,7 +292,6 @@ pub(super) struct Inner {
 #[derive(Debug, Clone, Default)]
 pub(super) struct KeyPlan {
     pub outer: Option<usize>,
-    pub outer_cap: u64,
     pub inner: Vec<Inner>,
     /// Rows per outer value.
     pub group: u64,
@@ -296,14 +309,62 @@ pub(super) struct Plan {
     pub keys: KeyPlan,
 }
 
-/// What the item names as a whole say about the resource.
+/// What the item names as a whole, the resource's name and its provider say about the resource.
 struct Context {
     names: Vec<String>,
+    /// The resource's name, when known.
+    resource: String,
+    /// The providing department's name, when known.
+    provider: String,
 }
 
 impl Context {
     fn any(&self, words: &[&str]) -> bool {
-        self.names.iter().any(|n| words.iter().any(|w| n.contains(w)))
+        self.names.iter().chain(std::iter::once(&self.resource)).any(|n| words.iter().any(|w| n.contains(w)))
+    }
+
+    /// The index of the first set whose words the resource mentions (the last set is the default).
+    fn domain<T>(&self, sets: &[(&[&str], T)]) -> usize {
+        sets.iter().position(|(words, _)| words.is_empty() || self.any(words) || has(&self.provider, words)).unwrap_or(0)
+    }
+
+    /// The government bodies that act in this resource: those of the provider's line, else of
+    /// what the items are about, else any.
+    fn government(&self) -> &'static Family {
+        let table: &[(&[&str], &'static Family)] = &[
+            (&["公安", "身份证", "户籍", "户口", "居住证", "机动车", "驾驶证", "号牌"], &names::POLICE),
+            (&["税务", "纳税", "发票", "欠税"], &names::TAX),
+            (&["市场监督", "企业登记", "个体工商户", "食品", "药品", "特种设备", "广告", "计量"], &names::MARKET),
+            (&["医疗保障", "医保", "医疗救助"], &names::MEDICAL_INSURANCE),
+            (&["人力资源", "社会保险", "参保", "就业", "失业", "养老保险", "工伤", "职业技能"], &names::HRSS),
+            (&["卫生健康", "医疗机构", "医师", "护士", "疫苗", "接种", "出生医学", "死亡医学", "传染病"], &names::HEALTH),
+            (&["民政", "低保", "最低生活", "特困", "婚姻", "殡葬", "社会组织", "养老机构", "地名"], &names::CIVIL),
+            (&["不动产"], &names::REAL_ESTATE),
+            (&["公积金"], &names::HOUSING_FUND),
+            (&["自然资源", "规划", "用地", "土地", "矿", "测绘"], &names::NATURAL),
+            (&["住房和城乡建设", "施工", "建筑", "燃气", "房屋", "商品房", "物业"], &names::HOUSING),
+            (&["教育", "学校", "学籍", "学生"], &names::EDUCATION),
+            (&["生态环境", "排污", "环评", "污染"], &names::ECOLOGY),
+            (&["交通运输", "道路运输", "公交", "出租", "客运", "货运"], &names::TRANSPORT),
+            (&["农业农村", "农产品", "动物", "兽医", "农机", "合作社", "家庭农场"], &names::AGRICULTURE),
+            (&["水利", "河湖", "取水", "水文"], &names::WATER),
+            (&["应急", "安全生产", "危险化学品", "灾"], &names::EMERGENCY),
+            (&["司法", "法律援助", "公证", "调解", "社区矫正"], &names::JUSTICE),
+            (&["行政审批"], &names::APPROVAL),
+            (&["城市管理", "城管", "垃圾", "户外广告"], &names::CITY_MANAGEMENT),
+            (&["文化", "旅游", "文物", "景区", "网吧", "体育"], &names::CULTURE),
+            (&["商务", "外商", "商贸"], &names::COMMERCE),
+            (&["统计"], &names::STATISTICS),
+            (&["残疾"], &names::DISABLED),
+            (&["退役军人", "优抚"], &names::VETERANS),
+        ];
+        if let Some((_, f)) = table.iter().find(|(words, _)| has(&self.provider, words)) {
+            return f;
+        }
+        if let Some((_, f)) = table.iter().find(|(words, _)| self.any(words)) {
+            return f;
+        }
+        &names::GOVERNMENT
     }
 }
 
@@ -493,6 +554,9 @@ impl Builder<'_> {
         if let Some(g) = self.named(name) {
             return g;
         }
+        if let Some(f) = word_list(name, &self.ctx) {
+            return Gen::Names(f);
+        }
         if let Some(g) = self.text_date(name, limit) {
             return g;
         }
@@ -502,15 +566,19 @@ impl Builder<'_> {
         if let Some(e) = enumeration(name) {
             return Gen::Enum(e);
         }
-        if let Some(f) = word_list(name) {
-            return Gen::Names(f);
-        }
         if ends(name, &["地址", "住址", "住所", "经营场所", "坐落", "地点", "位置", "所在地"]) || matches!(name, "起点" | "终点")
         {
             return Gen::Address;
         }
         if ends(name, &["电话"]) {
             return Gen::Phone;
+        }
+        let violation = ["违法", "案由", "处罚内容", "处罚情况", "决定内容", "列入事由", "列入原因", "案件性质", "事实"];
+        if has(name, &violation) && limit.is_none_or(|l| l >= 40) {
+            return Gen::Text(TextKind::Violation(self.ctx.domain(words::VIOLATION_SETS)));
+        }
+        if name.contains("依据") && limit.is_none_or(|l| l >= 40) {
+            return Gen::Text(TextKind::Basis(self.ctx.domain(words::VIOLATION_SETS)));
         }
         if let Some(t) = text_kind(name) {
             if ty == DataType::M || limit.is_none_or(|l| l >= 40) {
@@ -550,7 +618,8 @@ impl Builder<'_> {
 
     fn date(&mut self, name: &str) -> Gen {
         if matches!(name, "成立日期" | "注册日期") && !self.entities.is_empty() {
-            return Gen::EntityFounded(0);
+            let main = self.entities.iter().position(|e| e.role.is_empty()).unwrap_or(0);
+            return Gen::EntityFounded(main);
         }
         Gen::Date(date_kind(name))
     }
@@ -589,10 +658,10 @@ impl Builder<'_> {
             "文化程度" | "学历" => Attr::Education,
             "职业" => Attr::Occupation,
             "兵役状况" => Attr::Military,
+            "与户主关系" | "户主关系" => Attr::Relation,
             "户籍地址" if self.ctx.any(&["身份号码"]) => return Some(Gen::PersonAddress(self.main_person())),
             "全国学籍号" => return Some(Gen::StudentNo(self.main_person())),
             "民族" => return Some(Gen::Enum(&words::NATION)),
-            "与户主关系" | "户主关系" => return Some(Gen::Enum(&words::RELATION)),
             "宗教信仰" => return Some(Gen::Enum(&words::RELIGION)),
             "人员状态" => return Some(Gen::Enum(&words::PERSON_STATUS)),
             _ => return None,
@@ -606,7 +675,7 @@ impl Builder<'_> {
             Some(r) => r,
             None => match name {
                 "所在河流" => return Some(Gen::Names(&names::RIVER)),
-                "登记机关" | "发证机关" | "签发机关" => return Some(Gen::Names(&names::GOVERNMENT)),
+                "登记机关" | "发证机关" | "签发机关" => return Some(Gen::Names(self.ctx.government())),
                 "监管银行" | "经办银行" | "资金存管银行" => return Some(Gen::Names(&names::BANK)),
                 "主导产品" => return Some(Gen::Names(&names::FARM_PRODUCT)),
                 "举办者" | "开放主体" | "机动车所有人" => return Some(Gen::Names(&names::COMPANY)),
@@ -620,6 +689,13 @@ impl Builder<'_> {
         };
         let object = |f: &'static Family| Some(Gen::Names(f));
         let medical = self.ctx.any(&["医学证明", "床位", "执业医师", "接种", "诊", "病"]);
+        // Bodies of any department: who called, who supplied, who implements.
+        if matches!(role, "调用部门" | "来源部门" | "实施主体" | "实施部门" | "数据来源单位" | "采购单位" | "修复部门") {
+            return object(&names::GOVERNMENT);
+        }
+        if role == "承办机构" && self.ctx.any(&["法律援助"]) {
+            return object(&names::LAW_FIRM);
+        }
         if role.ends_with("机关")
             || role.ends_with("部门")
             || matches!(
@@ -632,7 +708,6 @@ impl Builder<'_> {
                     | "列管单位"
                     | "发布单位"
                     | "注销单位"
-                    | "数据来源单位"
                     | "业务主管单位"
                     | "审查机构"
                     | "认定机构"
@@ -641,10 +716,9 @@ impl Builder<'_> {
                     | "管理单位"
                     | "所属单位"
                     | "权属单位"
-                    | "实施主体"
             )
         {
-            return object(&names::GOVERNMENT);
+            return object(self.ctx.government());
         }
         if role.contains("银行") {
             return object(&names::BANK);
@@ -682,6 +756,9 @@ impl Builder<'_> {
             ("建筑物", &names::BUILDING),
             ("矿山", &names::MINE),
             ("处置设施", &names::FACILITY),
+            ("收入项目", &names::FEE_ITEM),
+            ("补贴项目", &names::SUBSIDY_ITEM),
+            ("培训项目", &names::OCCUPATION_NAME),
             ("项目", &names::PROJECT),
             ("工程", &names::PROJECT),
             ("商品", &names::PRODUCT),
@@ -701,10 +778,7 @@ impl Builder<'_> {
             ("器具", &names::INSTRUMENT),
             ("辅具", &names::AID),
             ("要素", &names::MAP_FEATURE),
-            ("收入项目", &names::FEE_ITEM),
-            ("补贴项目", &names::SUBSIDY_ITEM),
             ("标准", &names::STANDARD),
-            ("培训项目", &names::OCCUPATION_NAME),
         ];
         if let Some((_, f)) = families.iter().find(|(w, _)| role.contains(w)) {
             return object(f);
@@ -725,6 +799,9 @@ impl Builder<'_> {
             ("家庭农场", &names::FAMILY_FARM, "92"),
             ("供餐单位", &names::CANTEEN, "91"),
         ];
+        if role == "签发机构" {
+            return object(self.ctx.government());
+        }
         if let Some(&(_, f, p)) = entities.iter().find(|(w, _, _)| role.contains(w)) {
             return Some(Gen::EntityName(self.entity_for_name(role, f, p)));
         }
@@ -763,7 +840,9 @@ fn bool_share(name: &str) -> u32 {
 }
 
 fn date_kind(name: &str) -> DateKind {
-    if ends(name, &["有效期至", "有效期止", "期限止", "终止日期", "截止日期", "结束日期", "到期日期"]) {
+    if name.contains("更新") {
+        DateKind::Updated
+    } else if ends(name, &["有效期至", "有效期止", "期限止", "终止日期", "截止日期", "结束日期", "到期日期"]) {
         DateKind::ValidTo
     } else if ends(name, &["有效期起", "期限起", "起始日期", "开始日期"]) {
         DateKind::ValidFrom
@@ -788,9 +867,12 @@ fn number(name: &str, ty: DataType) -> Gen {
     }
     let spec = |lo: f64, hi: f64, decimals: u32| {
         let scale = 10f64.powi(decimals as i32);
-        Gen::Number(NumSpec { lo: (lo * scale) as i64, hi: (hi * scale) as i64, decimals })
+        Gen::Number(NumSpec { lo: (lo * scale) as i64, hi: (hi * scale) as i64, decimals, round: false })
     };
     let int = ty == DataType::I;
+    if has(name, &["注册资本", "出资额", "出资总额"]) {
+        return Gen::Number(NumSpec { lo: 0, hi: 0, decimals: if int { 0 } else { 2 }, round: true });
+    }
     let table: &[(&[&str], f64, f64, u32)] = &[
         (&["经度"], 119.05, 119.65, 6),
         (&["纬度"], 25.75, 26.35, 6),
@@ -808,8 +890,11 @@ fn number(name: &str, ty: DataType) -> Gen {
         (&["床位数"], 20.0, 1500.0, 0),
         (&["在校生数"], 200.0, 3500.0, 0),
         (&["专任教师数", "执业医师数", "注册护士数"], 10.0, 600.0, 0),
-        (&["从业人员", "成员人数", "缴存人数", "保障人数"], 1.0, 300.0, 0),
-        (&["家庭人数", "家庭成员数"], 1.0, 6.0, 0),
+        (&["从业人员", "成员人数", "缴存人数"], 1.0, 300.0, 0),
+        (&["家庭人数", "家庭成员数", "保障人数"], 1.0, 6.0, 0),
+        (&["死亡人数"], 0.0, 3.0, 0),
+        (&["受伤人数"], 0.0, 12.0, 0),
+        (&["威胁人数", "涉及人数"], 3.0, 400.0, 0),
         (&["累计缴费月数"], 1.0, 360.0, 0),
         (&["累积记分"], 0.0, 12.0, 0),
         (&["次数"], 0.0, 6.0, 0),
@@ -821,7 +906,6 @@ fn number(name: &str, ty: DataType) -> Gen {
         (&["人数", "人次", "人口"], 0.0, 5000.0, 0),
         (&["数量", "台数", "泊位数", "套数", "户数", "间数", "单位数", "网格数", "记录数", "企业数", "关联事项数", "剂次"], 1.0, 300.0, 0),
         (&["受理量", "办结量"], 10.0, 5000.0, 0),
-        (&["注册资本", "出资额", "出资总额"], 100_000.0, 50_000_000.0, 2),
         (&["总投资", "计划投资", "累计完成投资", "投资总额"], 1_000_000.0, 800_000_000.0, 2),
         (&["缴费基数", "缴存基数", "薪酬"], 3_000.0, 30_000.0, 2),
         (&["月缴存额"], 300.0, 6_000.0, 2),
@@ -833,6 +917,8 @@ fn number(name: &str, ty: DataType) -> Gen {
         (&["票价"], 1.0, 30.0, 2),
         (&["租金"], 300.0, 6_000.0, 2),
         (&["价格"], 1.0, 120.0, 2),
+        (&["能耗"], 0.1, 2.0, 3),
+        (&["分值"], 60.0, 100.0, 1),
         (&["营业收入", "工业总产值", "旅游收入", "收入额", "产值"], 100_000.0, 900_000_000.0, 2),
         (&["税额", "欠税", "已缴"], 100.0, 500_000.0, 2),
         (&["补贴", "救助", "保障金", "补助", "抚恤", "扶助", "供养", "资助", "贴息", "支付", "自付", "负担", "发放"], 100.0, 5_000.0, 2),
@@ -846,8 +932,6 @@ fn number(name: &str, ty: DataType) -> Gen {
         (&["限高"], 24.0, 150.0, 1),
         (&["天数"], 3.0, 60.0, 1),
         (&["量", "规模", "值"], 10.0, 100_000.0, 2),
-        (&["能耗"], 0.1, 2.0, 3),
-        (&["分值"], 60.0, 100.0, 1),
     ];
     for &(words, lo, hi, decimals) in table {
         if has(name, words) {
@@ -900,6 +984,9 @@ fn code(name: &str, limit: Option<usize>, ctx: &Context) -> Option<Gen> {
     if name == "定点机构编码" && l >= 12 {
         return g(CodeFmt::MedicalInstitution);
     }
+    if name == "资源代码" && l >= 13 {
+        return g(CodeFmt::ResourceCode);
+    }
     if name == "病种编码" && l >= 7 {
         return g(CodeFmt::Icd);
     }
@@ -911,7 +998,7 @@ fn code(name: &str, limit: Option<usize>, ctx: &Context) -> Option<Gen> {
     }
     if ends(name, &["文号", "决定书号", "决定文书号"]) && l >= 30 {
         let prefix = if has(name, &["处罚", "决定"]) {
-            "示市监处罚"
+            words::PENALTY_PREFIXES[ctx.domain(words::PENALTY_PREFIXES)].1
         } else if has(name, &["环评"]) {
             "示环评"
         } else if has(name, &["查封"]) {
@@ -923,6 +1010,9 @@ fn code(name: &str, limit: Option<usize>, ctx: &Context) -> Option<Gen> {
         };
         return g(CodeFmt::DocNo(prefix));
     }
+    if name == "门楼牌号" {
+        return Some(Gen::Text(TextKind::Address));
+    }
     if name == "驾驶证档案编号" || name == "户号" {
         return g(CodeFmt::Digits(if name == "户号" { 9 } else { l.min(12) as u32 }));
     }
@@ -930,7 +1020,7 @@ fn code(name: &str, limit: Option<usize>, ctx: &Context) -> Option<Gen> {
         name,
         &[
             "编号", "编码", "代码", "号码", "文号", "账号", "流水号", "批次号", "证号", "字号", "标识码", "批号", "追溯码",
-            "识别代号", "许可证号", "号",
+            "识别代号", "许可证号", "分类码", "号",
         ],
     );
     if is_code {
@@ -993,7 +1083,7 @@ static GENERIC_CATEGORY: Enumeration =
     Enumeration(&[("01", "一类", 40), ("02", "二类", 30), ("03", "三类", 20), ("09", "其他", 10)]);
 
 /// Short words by item name.
-fn word_list(name: &str) -> Option<&'static Family> {
+fn word_list(name: &str, ctx: &Context) -> Option<&'static Family> {
     let table: &[(&str, &'static Family)] = &[
         ("天气现象", &WEATHER),
         ("天气情况", &WEATHER),
@@ -1012,9 +1102,22 @@ fn word_list(name: &str) -> Option<&'static Family> {
         ("资格种类", &QUALIFICATION),
         ("所属街道名称", &names::STREET),
         ("行业类别", &INDUSTRY_WORDS),
-        ("经营类别", &INDUSTRY_WORDS),
+        ("经营类别", if ctx.any(&["燃气"]) { &GAS } else { &INDUSTRY_WORDS }),
         ("主体业态", &CATERING),
         ("风力", &WIND_FORCE),
+        ("根本死亡原因", &names::DISEASE),
+        ("实施事项", &names::MATTER),
+        ("培训项目", &names::OCCUPATION_NAME),
+        ("经营方式", &BUSINESS_MODE),
+        ("取水方式", &WATER_SOURCE),
+        ("开采方式", &MINING_MODE),
+        ("证照模板版本", &VERSION),
+        ("比例尺", &SCALE),
+        ("规格型号", &MODEL),
+        ("动物种类", &ANIMAL),
+        ("列入领域", &CREDIT_FIELD),
+        ("综合评价", &AIR_QUALITY),
+        ("型号规格", &MODEL),
     ];
     table.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
 }
@@ -1035,20 +1138,31 @@ static LICENCE_CLASS: Family = Family(&[(&[W(words::LICENCE_CLASSES)], 1)]);
 static TAX: Family = Family(&[(&[W(words::TAXES)], 1)]);
 static QUALIFICATION: Family = Family(&[(&[W(words::QUALIFICATIONS)], 1)]);
 static INDUSTRY_WORDS: Family = Family(&[(&[W(words::INDUSTRIES)], 1)]);
+static BUSINESS_MODE: Family = Family(&[(&[W(&["批发", "零售", "批发兼零售", "网络销售"])], 1)]);
+static WATER_SOURCE: Family = Family(&[(&[W(&["地表水", "地下水"])], 1)]);
+static MINING_MODE: Family = Family(&[(&[W(&["露天开采", "地下开采"])], 1)]);
+static VERSION: Family = Family(&[(&[L("V"), N(3), L(".0")], 3), (&[L("V"), N(3), L(".1")], 1)]);
+static GAS: Family = Family(&[(&[W(&["管道燃气", "瓶装液化石油气", "车用燃气", "液化天然气"])], 1)]);
+static ANIMAL: Family = Family(&[(&[W(words::ANIMALS)], 1)]);
+static CREDIT_FIELD: Family = Family(&[(&[W(words::CREDIT_FIELDS)], 1)]);
+static AIR_QUALITY: Family = Family(&[(&[W(words::AIR_QUALITY)], 1)]);
+static MODEL: Family = Family(&[(&[W(&["XJ-200", "ZX-3000A", "HY-50", "GB-1200", "标准型", "DN100", "DN200"])], 1)]);
+static SCALE: Family = Family(&[(&[W(&["1:500", "1:1000", "1:2000", "1:10000"])], 1)]);
 static CATERING: Family =
     Family(&[(&[W(&["餐馆", "快餐店", "饮品店", "糕点店", "食品销售", "单位食堂", "中央厨房", "集体用餐配送单位"])], 1)]);
 
 /// Free text, by what the name says it holds.
 fn text_kind(name: &str) -> Option<TextKind> {
     let table: &[(&[&str], TextKind)] = &[
-        (&["经营范围", "业务范围", "许可范围", "执业范围", "诊疗科目", "服务范围", "经营项目", "经营区域"], TextKind::Scope),
-        (&["依据"], TextKind::Basis),
-        (&["违法", "案由", "处罚内容", "处罚情况", "决定内容", "列入事由", "列入原因", "案件性质", "事实"], TextKind::Violation),
+        (&["经营范围", "业务范围", "许可范围", "执业范围", "诊疗科目", "服务范围", "经营项目"], TextKind::Scope),
+        (&["享受政策记录"], TextKind::Policy),
         (&["诉求内容", "问题描述", "事件描述"], TextKind::Complaint),
-        (&["处理结果", "处置结果", "整改情况", "形象进度", "核查结果", "核对结果", "移出原因", "综合评价"], TextKind::Handling),
-        (&["措施", "建议", "指南", "享受政策记录"], TextKind::Measures),
+        (&["处理结果", "处置结果", "整改情况", "形象进度", "核查结果", "核对结果", "移出原因"], TextKind::Handling),
+        (&["措施", "建议", "指南"], TextKind::Measures),
         (&["建设内容", "建设规模"], TextKind::Construction),
-        (&["保护范围", "影响区域", "责任河段", "流经区县", "执业区域"], TextKind::Protection),
+        (&["保护范围"], TextKind::Protection),
+        (&["影响区域", "流经区县", "执业区域", "经营区域"], TextKind::Districts),
+        (&["责任河段"], TextKind::Reach),
         (&["医嘱"], TextKind::Medical),
         (&["变更前内容", "变更后内容"], TextKind::Address),
         (&["收费标准", "租金标准"], TextKind::Fee),
@@ -1059,8 +1173,12 @@ fn text_kind(name: &str) -> Option<TextKind> {
 
 /// Plans a resource's items. `rows` is how many rows are wanted, so that the key plan can
 /// prefer an outer dimension that has room for them.
-pub(super) fn plan(items: &[DataItem], rows: u64) -> Plan {
-    let ctx = Context { names: items.iter().map(|i| i.name.trim().to_string()).collect() };
+pub(super) fn plan(items: &[DataItem], rows: u64, resource: &str, provider: &str) -> Plan {
+    let ctx = Context {
+        names: items.iter().map(|i| i.name.trim().to_string()).collect(),
+        resource: resource.to_string(),
+        provider: provider.to_string(),
+    };
     let mut b = Builder { items, ctx, persons: Vec::new(), entities: Vec::new() };
     // Slots of people and entities with codes first, so that names can find them.
     for item in b.items {
@@ -1069,18 +1187,31 @@ pub(super) fn plan(items: &[DataItem], rows: u64) -> Plan {
             b.entity(role);
         }
     }
-    let gens: Vec<Gen> = items.iter().map(|item| b.classify(item)).collect();
+    let gens: Vec<Gen> = items
+        .iter()
+        .map(|item| {
+            let source = b.classify(item);
+            // A word list too long for a short item becomes a short code.
+            match (source, item.data_type, item.length) {
+                (Gen::Names(f), DataType::C, Some(l)) if l <= 4 && f.max_len() > l as usize => Gen::SmallCode,
+                (Gen::Names(f), DataType::C | DataType::M, Some(l)) if f.max_len() > l as usize && l < 8 => {
+                    Gen::Code(CodeFmt::Generic)
+                }
+                _ => source,
+            }
+        })
+        .collect();
     let mut columns: Vec<Column> = items
         .iter()
         .zip(gens)
-        .map(|(item, gen)| {
+        .map(|(item, source)| {
             let text = matches!(item.data_type, DataType::C | DataType::M);
             let limit = if text { item.length.map(|l| l as usize) } else { None };
             let digits = match item.data_type {
                 DataType::N | DataType::B | DataType::F | DataType::I => item.length,
                 _ => None,
             };
-            let labels = match gen {
+            let labels = match source {
                 Gen::Enum(e) => e.0.iter().all(|(_, label, _)| limit.is_none_or(|l| data::rows::storage_len(label) <= l)),
                 Gen::PersonSex(_) => limit.is_none_or(|l| l >= 2),
                 Gen::PersonAttr(_, attr) => {
@@ -1089,6 +1220,7 @@ pub(super) fn plan(items: &[DataItem], rows: u64) -> Plan {
                         Attr::Education => &[&words::EDUCATION],
                         Attr::Occupation => &[&words::OCCUPATION, &words::OCCUPATION_STAGE],
                         Attr::Military => &[&words::MILITARY],
+                        Attr::Relation => &[&words::RELATION],
                     };
                     tables.iter().all(|e| {
                         e.0.iter().all(|(_, label, _)| limit.is_none_or(|l| data::rows::storage_len(label) <= l))
@@ -1098,7 +1230,7 @@ pub(super) fn plan(items: &[DataItem], rows: u64) -> Plan {
             } && text;
             Column {
                 name: item.name.clone(),
-                gen,
+                source,
                 ty: item.data_type,
                 limit,
                 digits,
@@ -1108,12 +1240,8 @@ pub(super) fn plan(items: &[DataItem], rows: u64) -> Plan {
             }
         })
         .collect();
+    let default = b.default_entity();
     let mut entities = b.entities;
-    let default = {
-        let ctx = Context { names: b.ctx.names.clone() };
-        let probe = Builder { items, ctx, persons: Vec::new(), entities: Vec::new() };
-        probe.default_entity()
-    };
     for e in &mut entities {
         if e.family.is_none() {
             e.family = Some(default.0);
@@ -1130,7 +1258,7 @@ pub(super) fn plan(items: &[DataItem], rows: u64) -> Plan {
 /// Lower classes are preferred as the outer dimension.
 fn key_dim(col: &Column, entities: &[EntitySlot]) -> Option<(u8, u64, DimKind)> {
     let limit = col.limit;
-    Some(match col.gen {
+    Some(match col.source {
         Gen::PersonId(_) => (0, 1_000_000_000, DimKind::Identity),
         Gen::EntityCode(_) | Gen::EntityOrgCode(_) => (0, ORG_BODIES, DimKind::Identity),
         Gen::EntityName(slot) => {
@@ -1151,6 +1279,7 @@ fn key_dim(col: &Column, entities: &[EntitySlot]) -> Option<(u8, u64, DimKind)> 
         Gen::Region(RegionSet::City) => (4, super::words::DISTRICTS.len() as u64, DimKind::Category),
         Gen::Region(RegionSet::Any) => (4, REGIONS as u64, DimKind::Category),
         Gen::Bool(_) => (4, 2, DimKind::Category),
+        Gen::Base64 => (1, u64::MAX / 4, DimKind::Identity),
         Gen::SmallCode => (4, small_code_cap(limit), DimKind::Category),
         _ => return None,
     })
@@ -1184,6 +1313,7 @@ pub(super) fn code_cap(fmt: CodeFmt, limit: Option<usize>) -> u64 {
         CodeFmt::MedicalInstitution => 100_000,
         CodeFmt::FoodLicence => 10_000_000,
         CodeFmt::Icd => ICD_CODES.len() as u64,
+        CodeFmt::ResourceCode => 1_000,
     }
 }
 
@@ -1218,7 +1348,7 @@ fn key_plan(
         }
         if key_dim(&columns[c], entities).is_none() {
             // A key item whose natural values cannot be enumerated gets values that can.
-            columns[c].gen = fallback_key_gen(&columns[c]);
+            columns[c].source = fallback_key_gen(&columns[c]);
         }
         if let Some((class, cap, kind)) = key_dim(&columns[c], entities) {
             dims.push((c, class, cap.max(1), kind));
@@ -1238,7 +1368,7 @@ fn key_plan(
             let identity_outer = oclass <= 2;
             let radix = match kind {
                 DimKind::Sequence => {
-                    if matches!(columns[c].gen, Gen::Year { .. }) {
+                    if matches!(columns[c].source, Gen::Year { .. }) {
                         cap.min(5)
                     } else {
                         cap.min(12)
@@ -1277,7 +1407,7 @@ fn key_plan(
     }
     // Slots identified by a key column.
     for c in std::iter::once(outer_col).chain(inner.iter().map(|d| d.column)) {
-        match columns[c].gen {
+        match columns[c].source {
             Gen::PersonId(p) if persons[p].key.is_none() => persons[p].key = Some(c),
             Gen::EntityCode(e) | Gen::EntityOrgCode(e) if entities[e].key.is_none() => entities[e].key = Some(c),
             Gen::EntityName(e) if entities[e].key.is_none() => {
@@ -1288,7 +1418,7 @@ fn key_plan(
         }
     }
     let group = inner.iter().fold(1u64, |g, d| g.saturating_mul(d.radix));
-    KeyPlan { outer: Some(outer_col), outer_cap: dims[best].2, inner, group, capacity }
+    KeyPlan { outer: Some(outer_col), inner, group, capacity }
 }
 
 /// Enumerable values for a key item, by data type.
@@ -1303,9 +1433,4 @@ fn fallback_key_gen(col: &Column) -> Gen {
         DataType::L => Gen::Bool(50),
         DataType::G => Gen::Code(CodeFmt::Generic),
     }
-}
-
-/// The number of decimal digits of a range bound.
-pub(super) fn int_digits(v: i64) -> u32 {
-    digit_count(v.unsigned_abs())
 }

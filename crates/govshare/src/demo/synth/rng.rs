@@ -40,8 +40,8 @@ impl Rng {
         self.below(100) < u64::from(percent)
     }
 
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.index(items.len())]
+    pub fn pick(&mut self, items: &[&'static str]) -> &'static str {
+        items[self.index(items.len())]
     }
 }
 

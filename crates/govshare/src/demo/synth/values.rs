@@ -107,16 +107,25 @@ pub(super) fn push_clock(out: &mut String, second: u32) {
     push_uint(out, u64::from(second % 60), 2);
 }
 
+/// Writes `n` as exactly `out.len()` digits (the lowest ones).
+fn put_digits(out: &mut [u8], mut n: u64) {
+    for b in out.iter_mut().rev() {
+        *b = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
 /// A 公民身份号码 (GB 11643): region, birth date, a three-digit sequence whose last digit is odd
 /// for men, and the MOD 11-2 check character.
 pub(super) fn citizen_id(region: &str, birth: i32, seq: u32, out: &mut [u8; 18]) {
-    let mut first17 = String::with_capacity(17);
-    first17.push_str(region);
-    push_compact_date(&mut first17, birth);
-    push_uint(&mut first17, u64::from(seq), 3);
-    let check = citizen_id_check_char(&first17).unwrap_or('0');
-    out[..17].copy_from_slice(first17.as_bytes());
-    out[17] = check as u8;
+    let (y, m, d) = civil_from_days(birth);
+    out[..6].copy_from_slice(&region.as_bytes()[..6]);
+    put_digits(&mut out[6..10], y as u64);
+    put_digits(&mut out[10..12], u64::from(m));
+    put_digits(&mut out[12..14], u64::from(d));
+    put_digits(&mut out[14..17], u64::from(seq));
+    let first17 = std::str::from_utf8(&out[..17]).unwrap_or_default();
+    out[17] = citizen_id_check_char(first17).unwrap_or('0') as u8;
 }
 
 /// The 31 symbols of GB 32100 in value order.
@@ -125,16 +134,13 @@ pub(super) const CREDIT_CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// A 统一社会信用代码 (GB 32100): `prefix` (登记管理部门码 and 机构类别码), the 6-digit region,
 /// an 8-character organisation body with its GB 11714 check character, and the check character.
 pub(super) fn credit_code(prefix: &str, region: &str, body: &[u8; 8], out: &mut [u8; 18]) {
-    let body_str = std::str::from_utf8(body).unwrap_or("00000000");
-    let org_check = org_code_check_char(body_str).unwrap_or('0');
-    let mut first17 = String::with_capacity(17);
-    first17.push_str(prefix);
-    first17.push_str(region);
-    first17.push_str(body_str);
-    first17.push(org_check);
-    let check = credit_code_check_char(&first17).unwrap_or('0');
-    out[..17].copy_from_slice(first17.as_bytes());
-    out[17] = check as u8;
+    out[..2].copy_from_slice(&prefix.as_bytes()[..2]);
+    out[2..8].copy_from_slice(&region.as_bytes()[..6]);
+    out[8..16].copy_from_slice(body);
+    let org_check = org_code_check_char(std::str::from_utf8(body).unwrap_or("00000000")).unwrap_or('0');
+    out[16] = org_check as u8;
+    let first17 = std::str::from_utf8(&out[..17]).unwrap_or_default();
+    out[17] = credit_code_check_char(first17).unwrap_or('0') as u8;
 }
 
 /// The organisation body of the `k`-th unique code: post-2015 `MA` + six symbols, or, for the

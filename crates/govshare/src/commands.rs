@@ -140,6 +140,7 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
             println!("{}", cal.add_working_days(from, days)?);
             Ok(())
         }
+        Command::Import(args) => import_data(args).await,
         Command::Openapi => {
             println!("{}", server::openapi_json());
             Ok(())
@@ -178,6 +179,52 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
             println!("数据库已是最新结构（{}）", svc.store.backend());
             Ok(())
         }
+    }
+}
+
+/// `govshare import`: the same publish as the API's upload, from a file on disk.
+async fn import_data(args: crate::config::ImportArgs) -> anyhow::Result<()> {
+    use data::input::{Encoding, InputFormat, InputOptions};
+    let svc = services(&args.store).await?;
+    let actor = actor_of(&svc, &args.as_user).await?;
+    let format = match &args.format {
+        Some(f) => InputFormat::parse(f).with_context(|| format!("文件格式“{f}”无效，可选：csv、xlsx、json、ndjson、parquet"))?,
+        None => args
+            .file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(InputFormat::from_name)
+            .context("无法从文件名判断格式，请用 --format 指明")?,
+    };
+    let encoding = match args.encoding.as_deref() {
+        None => None,
+        Some(e) => Some(Encoding::parse(e).with_context(|| format!("编码“{e}”无效，可选：utf-8、gb18030"))?),
+    };
+    let mode = data::publish::PublishMode::parse(&args.mode)
+        .with_context(|| format!("发布方式“{}”无效，可选：replace、append、upsert", args.mode))?;
+    if !args.file.is_file() {
+        bail!("找不到文件 {}", args.file.display());
+    }
+    let upload = service::datasets::Upload {
+        path: args.file.clone(),
+        options: InputOptions { format, encoding, delimiter: None, sheet: None },
+        mode,
+        accept_valid: args.accept_valid,
+    };
+    let outcome = service::datasets::publish(&svc, &actor, &args.resource, upload).await?;
+    for r in &outcome.report.first {
+        println!("第{}行 {}：{}", r.row, r.column.as_deref().unwrap_or(""), r.reason);
+    }
+    match (&outcome.version, &outcome.refused) {
+        (Some(v), _) => {
+            println!(
+                "已发布数据版本 {}：共{}行（本次接受{}行，拒绝{}行）",
+                v.version, v.row_count, outcome.accepted_rows, outcome.report.total_rejected_rows
+            );
+            Ok(())
+        }
+        (None, Some(reason)) => bail!("{reason}"),
+        (None, None) => bail!("未发布数据"),
     }
 }
 

@@ -44,6 +44,8 @@ pub enum Command {
     /// Write synthetic data (示例数据) for a table as CSV: the benchmark's population table or a
     /// catalogue resource's data items.
     Synth(SynthArgs),
+    /// Publish data for a catalogue resource from a file (提供): CSV, XLSX, JSON, NDJSON or Parquet.
+    Import(ImportArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -82,6 +84,31 @@ pub struct ServeArgs {
     /// GB/T 2260 region code of this platform.
     #[arg(long, env = "GOVSHARE_REGION_CODE", default_value = "350100")]
     pub region_code: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Username to act as (a data provider of the resource's department).
+    #[arg(long = "as")]
+    pub as_user: String,
+    /// The resource: its code (e.g. 307001/000001) or id.
+    pub resource: String,
+    /// The file to publish.
+    pub file: PathBuf,
+    /// replace (default), append or upsert.
+    #[arg(long, default_value = "replace")]
+    pub mode: String,
+    /// Publish the valid rows even if some are rejected (default: all or nothing).
+    #[arg(long)]
+    pub accept_valid: bool,
+    /// csv, xlsx, json, ndjson or parquet (default: from the file name).
+    #[arg(long)]
+    pub format: Option<String>,
+    /// CSV encoding: utf-8 or gb18030 (default: detected).
+    #[arg(long)]
+    pub encoding: Option<String>,
 }
 
 #[derive(Debug, Args)]

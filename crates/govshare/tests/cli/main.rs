@@ -251,3 +251,42 @@ fn catalogue_export_and_import_from_the_command_line() {
     assert!(text.contains("未写入任何数据"), "{text}");
     assert!(text.contains("属于其他部门") || text.contains("与导入部门"), "{text}");
 }
+
+#[test]
+fn import_publishes_data_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo");
+    let out = bin().args(["demo", "--no-serve", "--data"]).arg(&data).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // 307001/000001 is the first (database) resource of 示例市公安局 in the demo catalogue.
+    let csv = dir.path().join("rows.csv");
+    let out = bin()
+        .args(["synth", "--table", "307001/000001", "--rows", "50", "--seed", "7", "--out"])
+        .arg(&csv)
+        .arg("--data")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let import = |file: &Path, extra: &[&str]| {
+        bin().args(["import", "--as", "gaj_provider", "307001/000001"]).arg(file).args(extra).arg("--data").arg(&data).output().unwrap()
+    };
+    let out = import(&csv, &[]);
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("已发布数据版本") && text.contains("本次接受50行"), "{text}");
+    // A file with a broken row: nothing is published, the row is reported, the exit code says so.
+    let mut broken = std::fs::read_to_string(&csv).unwrap();
+    broken.push_str(&"x,".repeat(40));
+    broken.push('\n');
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, broken).unwrap();
+    let out = import(&bad, &["--mode", "replace"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("未发布任何数据"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("第52行"), "{}", String::from_utf8_lossy(&out.stdout));
+    // Someone who is not the department's data provider cannot publish.
+    let out = bin().args(["import", "--as", "mzj_consumer", "307001/000001"]).arg(&csv).arg("--data").arg(&data).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("数据提供员"), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -30,16 +30,29 @@ impl Basis {
     }
 }
 
-/// What one read may see.
+/// What one read may see. Only [`decide`] makes one (its fields are private to this crate), so
+/// every read in `query`, `download` and `versions` is shaped by the access check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
-    pub basis: Basis,
-    pub purpose: Purpose,
+    pub(crate) basis: Basis,
+    pub(crate) purpose: Purpose,
     /// The data items the caller may see, filter, sort and group on, in item order.
-    pub fields: Vec<String>,
+    pub(crate) fields: Vec<String>,
 }
 
 impl Scope {
+    pub fn basis(&self) -> &Basis {
+        &self.basis
+    }
+
+    pub fn purpose(&self) -> &Purpose {
+        &self.purpose
+    }
+
+    pub fn fields(&self) -> &[String] {
+        &self.fields
+    }
+
     pub fn allows(&self, field: &str) -> bool {
         self.fields.iter().any(|f| f == field)
     }

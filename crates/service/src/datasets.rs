@@ -193,7 +193,7 @@ pub async fn query(
         "resource",
         Some(r.code.clone()),
         json!({
-            "id": r.id, "version": version.version, "basis": scope.basis.code(), "purpose": purpose_json(&req.purpose),
+            "id": r.id, "version": version.version, "basis": scope.basis().code(), "purpose": purpose_json(&req.purpose),
             "fields": result.columns, "rows": result.rows.len(),
             "filters": spec.filters.iter().map(|f| f.field.clone()).collect::<Vec<_>>(),
         }),
@@ -223,7 +223,7 @@ pub async fn download(
         "data.download",
         "resource",
         Some(r.code.clone()),
-        json!({"id": r.id, "version": version.version, "basis": scope.basis.code(), "purpose": purpose_json(&req.purpose), "fields": columns, "format": format, "filters": spec.filters.iter().map(|f| f.field.clone()).collect::<Vec<_>>()}),
+        json!({"id": r.id, "version": version.version, "basis": scope.basis().code(), "purpose": purpose_json(&req.purpose), "fields": columns, "format": format, "filters": spec.filters.iter().map(|f| f.field.clone()).collect::<Vec<_>>()}),
     )
     .await?;
     Ok((r, version, stream, columns))
@@ -269,7 +269,7 @@ pub async fn changes(
         "data.changes",
         "resource",
         Some(r.code.clone()),
-        json!({"id": r.id, "since": since, "version": version.version, "basis": scope.basis.code(), "purpose": purpose_json(&req.purpose), "fields": scope.fields, "rows": changes.rows.len()}),
+        json!({"id": r.id, "since": since, "version": version.version, "basis": scope.basis().code(), "purpose": purpose_json(&req.purpose), "fields": scope.fields(), "rows": changes.rows.len()}),
     )
     .await?;
     Ok((since, version.version, changes))

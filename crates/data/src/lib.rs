@@ -5,12 +5,12 @@
 //!
 //! Nothing leaves this crate that the access decision did not allow.
 
-pub mod input;
-pub mod rows;
 pub mod access;
 mod error;
+pub mod input;
 pub mod publish;
 pub mod query;
+pub mod rows;
 pub mod storage;
 
 pub use error::DataError;

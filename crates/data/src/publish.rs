@@ -112,7 +112,10 @@ pub async fn prepare(storage: &DatasetStorage, input: PublishInput) -> Result<Re
     if input.mode == PublishMode::Append {
         match &input.previous {
             None => {
-                return Err(DataError::invalid(Some("mode"), "该资源还没有数据版本，首次发布请使用整体替换（replace）"));
+                return Err(DataError::invalid(
+                    Some("mode"),
+                    "该资源还没有数据版本，首次发布请使用整体替换（replace）",
+                ));
             }
             Some(p) if p.items != input.items => {
                 return Err(DataError::invalid(
@@ -182,12 +185,14 @@ pub async fn prepare(storage: &DatasetStorage, input: PublishInput) -> Result<Re
             let mut files = p.files.clone();
             files.push(path.clone());
             // Keys stay unique across the whole version, not only within the upload.
-            let (dups, sample) = crate::versions::duplicate_keys(storage, &files, &input.items, input.keep_rejections).await?;
+            let (dups, sample) =
+                crate::versions::duplicate_keys(storage, &files, &input.items, input.keep_rejections).await?;
             if dups > 0 {
                 storage.remove(std::slice::from_ref(&path)).await;
                 let mut report = report;
                 for key in sample {
-                    let value = key.iter().filter(|(k, _)| *k != "n").map(|(_, v)| v.to_string()).collect::<Vec<_>>().join("|");
+                    let value =
+                        key.iter().filter(|(k, _)| *k != "n").map(|(_, v)| v.to_string()).collect::<Vec<_>>().join("|");
                     report.add(vec![Rejection {
                         row: 0,
                         column: None,
@@ -197,7 +202,9 @@ pub async fn prepare(storage: &DatasetStorage, input: PublishInput) -> Result<Re
                     }]);
                 }
                 return refuse(
-                    format!("追加的数据中有{dups}个主键与已发布的数据重复，未发布任何数据；更新已有记录请使用按主键更新（upsert）"),
+                    format!(
+                        "追加的数据中有{dups}个主键与已发布的数据重复，未发布任何数据；更新已有记录请使用按主键更新（upsert）"
+                    ),
                     report,
                 );
             }
@@ -216,7 +223,14 @@ pub async fn prepare(storage: &DatasetStorage, input: PublishInput) -> Result<Re
             storage.remove(std::slice::from_ref(&path)).await;
             let (merged, rows) = merged?;
             let size = storage.store().head(&ObjectPath::from(merged.as_str())).await?.size as i64;
-            Ok(Ok(Prepared { files: vec![merged.clone()], new_files: vec![merged], row_count: rows, byte_size: size, accepted, report }))
+            Ok(Ok(Prepared {
+                files: vec![merged.clone()],
+                new_files: vec![merged],
+                row_count: rows,
+                byte_size: size,
+                accepted,
+                report,
+            }))
         }
         _ => Ok(Ok(Prepared {
             files: vec![path.clone()],

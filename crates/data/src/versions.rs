@@ -59,7 +59,11 @@ pub async fn duplicate_keys(
     let cols = keys.iter().map(|k| quote(&k.name)).collect::<Vec<_>>().join(", ");
     let dup = format!("SELECT {cols}, COUNT(*) AS n FROM v GROUP BY {cols} HAVING COUNT(*) > 1");
     let total = first_i64(&sql(&ctx, &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM ({dup})")).await?);
-    let sample = if total > 0 { batches_to_json(&sql(&ctx, &format!("{dup} ORDER BY {cols} LIMIT {limit}")).await?)? } else { Vec::new() };
+    let sample = if total > 0 {
+        batches_to_json(&sql(&ctx, &format!("{dup} ORDER BY {cols} LIMIT {limit}")).await?)?
+    } else {
+        Vec::new()
+    };
     Ok((total, sample))
 }
 
@@ -74,7 +78,10 @@ pub async fn merge_upsert(
 ) -> Result<(String, i64), DataError> {
     let keys = key_items(items);
     if keys.is_empty() {
-        return Err(DataError::invalid(Some("mode"), "该资源没有主键信息项，不能按主键更新（upsert）：请在目录中标明主键，或使用整体替换"));
+        return Err(DataError::invalid(
+            Some("mode"),
+            "该资源没有主键信息项，不能按主键更新（upsert）：请在目录中标明主键，或使用整体替换",
+        ));
     }
     let ctx = storage.session()?;
     register(&ctx, "old", previous).await?;
@@ -143,10 +150,13 @@ pub async fn changes(
         .map(|i| format!("(o.{c} IS DISTINCT FROM n.{c})", c = quote(&i.name)))
         .collect::<Vec<_>>();
     let differs = if differs.is_empty() { "FALSE".to_string() } else { differs.join(" OR ") };
-    let sel = |alias: &str| visible.iter().map(|i| format!("{alias}.{c} AS {c}", c = quote(&i.name))).collect::<Vec<_>>().join(", ");
+    let sel = |alias: &str| {
+        visible.iter().map(|i| format!("{alias}.{c} AS {c}", c = quote(&i.name))).collect::<Vec<_>>().join(", ")
+    };
     let added = format!("SELECT 'added' AS \"_change\", {} FROM new n LEFT ANTI JOIN old o ON {on}", sel("n"));
     let removed = format!("SELECT 'removed' AS \"_change\", {} FROM old o LEFT ANTI JOIN new n ON {on}", sel("o"));
-    let changed = format!("SELECT 'changed' AS \"_change\", {} FROM new n JOIN old o ON {on} WHERE {differs}", sel("n"));
+    let changed =
+        format!("SELECT 'changed' AS \"_change\", {} FROM new n JOIN old o ON {on} WHERE {differs}", sel("n"));
     let count = |q: &str| format!("SELECT CAST(COUNT(*) AS BIGINT) FROM ({q})");
     let added_n = first_i64(&sql(&ctx, &count(&added)).await?);
     let changed_n = first_i64(&sql(&ctx, &count(&changed)).await?);

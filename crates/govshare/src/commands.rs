@@ -150,11 +150,9 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
                 None
             } else {
                 let svc = services(&args.store).await?;
-                let r = svc
-                    .store
-                    .get_resource_by_code(&args.table)
-                    .await
-                    .with_context(|| format!("数据目录 {} 中找不到编码为“{}”的目录", args.store.data.display(), args.table))?;
+                let r = svc.store.get_resource_by_code(&args.table).await.with_context(|| {
+                    format!("数据目录 {} 中找不到编码为“{}”的目录", args.store.data.display(), args.table)
+                })?;
                 if r.spec.data_items.is_empty() {
                     bail!("目录“{}”没有信息项，无法生成数据", args.table);
                 }
@@ -169,7 +167,7 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
                 Some(spec) => crate::demo::synth::write_resource_csv(&spec, rows, seed, out),
             })
             .await?
-                .with_context(|| format!("无法生成 {}", args.out.display()))?;
+            .with_context(|| format!("无法生成 {}", args.out.display()))?;
             println!("已生成{rows}行数据到 {}（用时{:.1}秒）", args.out.display(), started.elapsed().as_secs_f64());
             Ok(())
         }
@@ -188,7 +186,8 @@ async fn import_data(args: crate::config::ImportArgs) -> anyhow::Result<()> {
     let svc = services(&args.store).await?;
     let actor = actor_of(&svc, &args.as_user).await?;
     let format = match &args.format {
-        Some(f) => InputFormat::parse(f).with_context(|| format!("文件格式“{f}”无效，可选：csv、xlsx、json、ndjson、parquet"))?,
+        Some(f) => InputFormat::parse(f)
+            .with_context(|| format!("文件格式“{f}”无效，可选：csv、xlsx、json、ndjson、parquet"))?,
         None => args
             .file
             .file_name()

@@ -1133,7 +1133,11 @@ pub struct FreshnessView {
 }
 
 impl FreshnessView {
-    pub fn new(r: &store::model::Resource, latest: Option<&store::model::DatasetVersion>, f: domain::freshness::Freshness) -> Self {
+    pub fn new(
+        r: &store::model::Resource,
+        latest: Option<&store::model::DatasetVersion>,
+        f: domain::freshness::Freshness,
+    ) -> Self {
         FreshnessView {
             resource_id: r.id,
             code: r.code.clone(),

@@ -161,8 +161,10 @@ async fn refuse(
     purpose: &Purpose,
     denied: data::access::Denied,
 ) -> ServiceError {
-    let detail = json!({"id": r.id, "version": version.version, "purpose": purpose_json(purpose), "reason": denied.to_string()});
-    if let Err(e) = audit::record(svc, Some(actor), "data.read_denied", "resource", Some(r.code.clone()), detail).await {
+    let detail =
+        json!({"id": r.id, "version": version.version, "purpose": purpose_json(purpose), "reason": denied.to_string()});
+    if let Err(e) = audit::record(svc, Some(actor), "data.read_denied", "resource", Some(r.code.clone()), detail).await
+    {
         return e;
     }
     ServiceError::AccessDenied(denied)
@@ -246,7 +248,11 @@ pub async fn changes(
     cursor: Option<&str>,
 ) -> Result<(i64, i64, data::versions::Changes)> {
     if limit == 0 || limit > data::query::MAX_LIMIT {
-        return Err(ServiceError::invalid("limit", "invalid_value", format!("limit 应在1到{}之间", data::query::MAX_LIMIT)));
+        return Err(ServiceError::invalid(
+            "limit",
+            "invalid_value",
+            format!("limit 应在1到{}之间", data::query::MAX_LIMIT),
+        ));
     }
     let (r, version, scope) = scope_for(svc, actor, key, &req).await?;
     if since >= version.version || since < 1 {
@@ -257,12 +263,21 @@ pub async fn changes(
         ));
     }
     let old = svc.store.get_dataset_version(r.id, since).await?;
-    let changes =
-        match data::versions::changes(&svc.datasets, &old.files, &version.files, &version.data_items, &scope, limit, cursor).await {
-            Ok(c) => c,
-            Err(data::DataError::Denied(d)) => return Err(refuse(svc, actor, &r, &version, &req.purpose, d).await),
-            Err(e) => return Err(e.into()),
-        };
+    let changes = match data::versions::changes(
+        &svc.datasets,
+        &old.files,
+        &version.files,
+        &version.data_items,
+        &scope,
+        limit,
+        cursor,
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(data::DataError::Denied(d)) => return Err(refuse(svc, actor, &r, &version, &req.purpose, d).await),
+        Err(e) => return Err(e.into()),
+    };
     audit::record(
         svc,
         Some(actor),
@@ -276,7 +291,11 @@ pub async fn changes(
 }
 
 /// The freshness of a resource's data against its update cycle.
-pub async fn freshness(svc: &Services, actor: &Actor, key: &str) -> Result<(Resource, Option<DatasetVersion>, domain::freshness::Freshness)> {
+pub async fn freshness(
+    svc: &Services,
+    actor: &Actor,
+    key: &str,
+) -> Result<(Resource, Option<DatasetVersion>, domain::freshness::Freshness)> {
     let r = catalog::get(svc, actor, key).await?;
     let latest = svc.store.latest_dataset_version(r.id).await?;
     let f = assess(svc, &r, latest.as_ref());
@@ -285,12 +304,20 @@ pub async fn freshness(svc: &Services, actor: &Actor, key: &str) -> Result<(Reso
 
 fn assess(svc: &Services, r: &Resource, latest: Option<&DatasetVersion>) -> domain::freshness::Freshness {
     let since = r.published_at.map(store::time::cst_date).unwrap_or_else(|| svc.clock.today());
-    domain::freshness::assess(r.spec.update_cycle, latest.map(|v| store::time::cst_date(v.published_at)), since, svc.clock.today())
+    domain::freshness::assess(
+        r.spec.update_cycle,
+        latest.map(|v| store::time::cst_date(v.published_at)),
+        since,
+        svc.clock.today(),
+    )
 }
 
 /// Published structured resources whose data is overdue: a department's own (or every
 /// department's, for coordinators and auditors).
-pub async fn overdue(svc: &Services, actor: &Actor) -> Result<Vec<(Resource, Option<DatasetVersion>, domain::freshness::Freshness)>> {
+pub async fn overdue(
+    svc: &Services,
+    actor: &Actor,
+) -> Result<Vec<(Resource, Option<DatasetVersion>, domain::freshness::Freshness)>> {
     let mut filter = store::model::ResourceFilter { status: Some(ResourceStatus::Published), ..Default::default() };
     let all = actor.has(domain::account::Role::Coordinator) || actor.has(domain::account::Role::Auditor);
     if !all {

@@ -31,8 +31,13 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     };
     std::fs::create_dir_all(&dir).with_context(|| format!("无法创建数据目录 {}", dir.display()))?;
     let accounts_file = dir.join("demo-accounts.json");
-    let store_args =
-        StoreArgs { data: dir.clone(), database_url: None, calendars: Vec::new(), datasets_url: None, code_scheme: "guide-2017".into() };
+    let store_args = StoreArgs {
+        data: dir.clone(),
+        database_url: None,
+        calendars: Vec::new(),
+        datasets_url: None,
+        code_scheme: "guide-2017".into(),
+    };
     let svc = crate::commands::services(&store_args).await?;
     let accounts: Vec<DemoAccount> = if accounts_file.exists() {
         let text = std::fs::read_to_string(&accounts_file)?;

@@ -269,7 +269,14 @@ fn import_publishes_data_from_the_command_line() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let import = |file: &Path, extra: &[&str]| {
-        bin().args(["import", "--as", "gaj_provider", "307001/000001"]).arg(file).args(extra).arg("--data").arg(&data).output().unwrap()
+        bin()
+            .args(["import", "--as", "gaj_provider", "307001/000001"])
+            .arg(file)
+            .args(extra)
+            .arg("--data")
+            .arg(&data)
+            .output()
+            .unwrap()
     };
     let out = import(&csv, &[]);
     assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -283,10 +290,20 @@ fn import_publishes_data_from_the_command_line() {
     std::fs::write(&bad, broken).unwrap();
     let out = import(&bad, &["--mode", "replace"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("未发布任何数据"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("未发布任何数据"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("第52行"), "{}", String::from_utf8_lossy(&out.stdout));
     // Someone who is not the department's data provider cannot publish.
-    let out = bin().args(["import", "--as", "mzj_consumer", "307001/000001"]).arg(&csv).arg("--data").arg(&data).output().unwrap();
+    let out = bin()
+        .args(["import", "--as", "mzj_consumer", "307001/000001"])
+        .arg(&csv)
+        .arg("--data")
+        .arg(&data)
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("数据提供员"), "{}", String::from_utf8_lossy(&out.stderr));
 }

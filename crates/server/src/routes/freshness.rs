@@ -23,15 +23,35 @@ pub async fn changes(
 ) -> ApiResult<Json<ChangesView>> {
     let purpose = purpose_of(None, &headers, p.purpose.as_deref())?;
     let limit = p.limit.unwrap_or(data::query::DEFAULT_LIMIT);
-    let (since, version, c) =
-        datasets::changes(&s.svc, &a, &key, ReadRequest { version: None, purpose }, p.since, limit, p.cursor.as_deref()).await?;
-    Ok(Json(ChangesView { since, version, added: c.added, changed: c.changed, removed: c.removed, rows: c.rows, next: c.next }))
+    let (since, version, c) = datasets::changes(
+        &s.svc,
+        &a,
+        &key,
+        ReadRequest { version: None, purpose },
+        p.since,
+        limit,
+        p.cursor.as_deref(),
+    )
+    .await?;
+    Ok(Json(ChangesView {
+        since,
+        version,
+        added: c.added,
+        changed: c.changed,
+        removed: c.removed,
+        rows: c.rows,
+        next: c.next,
+    }))
 }
 
 /// Whether a resource's data was updated within its declared update cycle.
 #[utoipa::path(get, operation_id = "datasets_freshness", path = "/api/v1/resources/{key}/freshness", tag = "data", params(("key" = String, Path)),
     responses((status = 200, description = "OK", body = FreshnessView), (status = 404, description = "Not found", body = ErrorBody)))]
-pub async fn freshness(State(s): State<AppState>, Auth(a): Auth, Path(key): Path<String>) -> ApiResult<Json<FreshnessView>> {
+pub async fn freshness(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(key): Path<String>,
+) -> ApiResult<Json<FreshnessView>> {
     let (r, latest, f) = datasets::freshness(&s.svc, &a, &key).await?;
     Ok(Json(FreshnessView::new(&r, latest.as_ref(), f)))
 }
@@ -39,7 +59,15 @@ pub async fn freshness(State(s): State<AppState>, Auth(a): Auth, Path(key): Path
 /// Resources whose data is overdue: your department's (coordinators and auditors: all).
 #[utoipa::path(get, operation_id = "datasets_overdue", path = "/api/v1/freshness/overdue", tag = "data", params(PageParams),
     responses((status = 200, description = "OK", body = List<FreshnessView>)))]
-pub async fn overdue(State(s): State<AppState>, Auth(a): Auth, ApiQuery(p): ApiQuery<PageParams>) -> ApiResult<Json<List<FreshnessView>>> {
-    let all = datasets::overdue(&s.svc, &a).await?.into_iter().map(|(r, v, f)| FreshnessView::new(&r, v.as_ref(), f)).collect();
+pub async fn overdue(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<List<FreshnessView>>> {
+    let all = datasets::overdue(&s.svc, &a)
+        .await?
+        .into_iter()
+        .map(|(r, v, f)| FreshnessView::new(&r, v.as_ref(), f))
+        .collect();
     Ok(Json(List::paginate(all, &p)?))
 }

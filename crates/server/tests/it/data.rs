@@ -194,7 +194,12 @@ pub(crate) async fn upsert_changes_freshness_on(app: &TestApp) {
         let app = &app;
         let key = key.clone();
         async move {
-            app.upload(&format!("/api/v1/resources/{key}/versions?mode={mode}"), "a_provider", &[("file", "p.csv", csv.as_bytes())]).await
+            app.upload(
+                &format!("/api/v1/resources/{key}/versions?mode={mode}"),
+                "a_provider",
+                &[("file", "p.csv", csv.as_bytes())],
+            )
+            .await
         }
     };
     // Before any data: awaiting its first version (daily cycle, published today).
@@ -232,9 +237,16 @@ pub(crate) async fn upsert_changes_freshness_on(app: &TestApp) {
 
     // Changes since version 1, as B sees them: the name item is outside B's scope, so 张三's
     // rename is not a change B can see.
-    let c = app.get(&format!("/api/v1/resources/{key}/changes?since=1&purpose=数据校核:同步本部门库表"), "b_consumer").await;
+    let c = app
+        .get(&format!("/api/v1/resources/{key}/changes?since=1&purpose=数据校核:同步本部门库表"), "b_consumer")
+        .await;
     assert_eq!(c.status.as_u16(), 200, "{}", c.body);
-    assert_eq!((c.body["added"].as_i64(), c.body["changed"].as_i64(), c.body["removed"].as_i64()), (Some(1), Some(1), Some(1)), "{}", c.body);
+    assert_eq!(
+        (c.body["added"].as_i64(), c.body["changed"].as_i64(), c.body["removed"].as_i64()),
+        (Some(1), Some(1), Some(1)),
+        "{}",
+        c.body
+    );
     let rows = c.body["rows"].as_array().unwrap();
     assert!(rows.iter().any(|r| r["_change"] == "added" && r["公民身份号码"] == "110108200001011237"), "{rows:?}");
     assert!(rows.iter().any(|r| r["_change"] == "changed" && r["出生日期"] == "1990-03-08"), "{rows:?}");

@@ -35,11 +35,13 @@ use std::io;
 
 use domain::catalog::{DataItem, DataType, IdentifierKind, ResourceSpec};
 
-use plan::{Attr, CodeFmt, Column, DateKind, DimKind, EntitySlot, Gen, KeyRole, NumSpec, PersonSlot, Plan, RegionSet, TextKind};
+use plan::{
+    Attr, CodeFmt, Column, DateKind, DimKind, EntitySlot, Gen, KeyRole, NumSpec, PersonSlot, Plan, RegionSet, TextKind,
+};
 use rng::{Permutation, Rng, mix};
 use values::{
-    ORG_BODIES, REGIONS, civil_from_days, days_from_civil, digit_count, fit, push_base64, push_clock, push_compact_date,
-    push_date, push_fixed, push_int, push_uint, region_code,
+    ORG_BODIES, REGIONS, civil_from_days, days_from_civil, digit_count, fit, push_base64, push_clock,
+    push_compact_date, push_date, push_fixed, push_int, push_uint, region_code,
 };
 use words::{DISTRICTS, Enumeration, OTHER_REGIONS};
 
@@ -298,7 +300,9 @@ impl Synth {
         self.picks.clear();
         self.district = match (self.entities.first(), self.plan.main_person) {
             (Some(e), _) => e.district,
-            (None, Some(p)) if self.persons[p].region < DISTRICTS.len() && self.rng.chance(70) => self.persons[p].region,
+            (None, Some(p)) if self.persons[p].region < DISTRICTS.len() && self.rng.chance(70) => {
+                self.persons[p].region
+            }
             _ => self.tables.districts.pick(&mut self.rng),
         };
         for c in 0..self.plan.columns.len() {
@@ -500,7 +504,8 @@ impl Synth {
                         (Some(k), _) => i64::from(REFERENCE_DAY) * 86_400 + 82_800 - k as i64 * 3_600,
                         (None, _) => {
                             let day = event_day(kind, anchor, birth, &mut self.cursor, rng);
-                            let second = if is_monitoring(&col.name) { rng.below(86_400) as u32 } else { office_second(rng) };
+                            let second =
+                                if is_monitoring(&col.name) { rng.below(86_400) as u32 } else { office_second(rng) };
                             i64::from(day) * 86_400 + i64::from(second)
                         }
                     };
@@ -760,11 +765,7 @@ fn new_person(slot: &PersonSlot, tables: &Tables, rng: &mut Rng, counters: Optio
         let first = days_from_civil(y0, 1, 1).max(plan::FIRST_BIRTH_DAY);
         let last = days_from_civil(y1, 12, 31).min(plan::LAST_BIRTH_DAY);
         birth = rng.range(i64::from(first), i64::from(last)) as i32;
-        region = if rng.chance(85) {
-            tables.districts.pick(rng)
-        } else {
-            DISTRICTS.len() + tables.others.pick(rng)
-        };
+        region = if rng.chance(85) { tables.districts.pick(rng) } else { DISTRICTS.len() + tables.others.pick(rng) };
         match counters.as_deref_mut() {
             Some(counters) if !counters.is_empty() => {
                 let bucket = (region * BIRTH_DAYS + (birth - plan::FIRST_BIRTH_DAY) as usize) * 2 + usize::from(male);
@@ -835,8 +836,10 @@ fn new_entity(slot: &EntitySlot, k: Option<u64>, body: u64, tables: &Tables, rng
 
 /// Writes a number within its range and the item's digit limit.
 /// 注册资本 and the like, in yuan: 10万 to 1亿, mostly round.
-const ROUND_AMOUNTS: [i64; 12] =
-    [100_000, 300_000, 500_000, 1_000_000, 2_000_000, 3_000_000, 5_000_000, 5_000_000, 10_000_000, 10_000_000, 20_000_000, 50_000_000];
+const ROUND_AMOUNTS: [i64; 12] = [
+    100_000, 300_000, 500_000, 1_000_000, 2_000_000, 3_000_000, 5_000_000, 5_000_000, 10_000_000, 10_000_000,
+    20_000_000, 50_000_000,
+];
 
 fn push_number(col: &Column, spec: NumSpec, rng: &mut Rng, out: &mut String) {
     let mut value = if spec.round {
@@ -990,7 +993,10 @@ fn push_code(fmt: CodeFmt, u: u64, limit: Option<usize>, district: usize, rng: &
         }
         CodeFmt::Icd => out.push_str(plan::ICD_CODES[(u % plan::ICD_CODES.len() as u64) as usize]),
         CodeFmt::ResourceCode => {
-            out.push_str(["101001", "101002", "102001", "103001", "104001", "201001", "205002", "307001", "307003"][rng.index(9)]);
+            out.push_str(
+                ["101001", "101002", "102001", "103001", "104001", "201001", "205002", "307001", "307003"]
+                    [rng.index(9)],
+            );
             out.push('/');
             push_uint(out, u % 1_000 + 1, 6);
         }

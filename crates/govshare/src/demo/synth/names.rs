@@ -131,8 +131,7 @@ pub(super) static COMPANY: Family = Family(&[
 
 pub(super) static INDIVIDUAL: Family = Family(&[(&[L("示例市"), D, W(TRADE_NAMES), W(SHOPS)], 1)]);
 
-pub(super) static COOPERATIVE: Family =
-    Family(&[(&[L("示例市"), D, W(PLACES), W(COOP_PRODUCTS), L("专业合作社")], 1)]);
+pub(super) static COOPERATIVE: Family = Family(&[(&[L("示例市"), D, W(PLACES), W(COOP_PRODUCTS), L("专业合作社")], 1)]);
 
 pub(super) static SOCIAL_ORG: Family = Family(&[
     (&[L("示例市"), W(SOCIAL_TOPICS), L("协会")], 5),
@@ -153,10 +152,13 @@ pub(super) static SCHOOL: Family = Family(&[
 
 pub(super) static HOSPITAL: Family = Family(&[
     (&[L("示例市第"), W(&CHINESE_NUMBERS_10), L("医院")], 4),
-    (&[
-        L("示例市"),
-        W(&["中医院", "妇幼保健院", "儿童医院", "传染病医院", "肺科医院", "口腔医院", "精神卫生中心", "眼科医院"]),
-    ], 3),
+    (
+        &[
+            L("示例市"),
+            W(&["中医院", "妇幼保健院", "儿童医院", "传染病医院", "肺科医院", "口腔医院", "精神卫生中心", "眼科医院"]),
+        ],
+        3,
+    ),
     (&[L("示例市"), D, L("医院")], 4),
     (&[L("示例市"), D, W(TOWNS), L("卫生院")], 4),
     (&[L("示例市"), D, W(PLACES), L("社区卫生服务中心")], 5),
@@ -166,7 +168,8 @@ pub(super) static HOSPITAL: Family = Family(&[
 
 const CHINESE_NUMBERS_10: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
 
-const SCENIC_KINDS: &[&str] = &["风景区", "森林公园", "湿地公园", "景区", "历史文化街区", "生态园", "温泉度假区", "古镇"];
+const SCENIC_KINDS: &[&str] =
+    &["风景区", "森林公园", "湿地公园", "景区", "历史文化街区", "生态园", "温泉度假区", "古镇"];
 
 pub(super) static SCENIC: Family =
     Family(&[(&[W(PLACES), W(SCENIC_KINDS)], 4), (&[L("示例市"), D, W(PLACES), W(SCENIC_KINDS)], 1)]);
@@ -225,8 +228,7 @@ pub(super) static TAX: Family =
     Family(&[(&[L("国家税务总局示例市税务局")], 2), (&[L("国家税务总局示例市"), D, L("税务局")], 3)]);
 pub(super) static EDUCATION: Family = body!("教育局");
 pub(super) static MEDICAL_INSURANCE: Family = body!("医疗保障局");
-pub(super) static ECOLOGY: Family =
-    Family(&[(&[L("示例市生态环境局")], 2), (&[L("示例市"), Ds, L("生态环境局")], 3)]);
+pub(super) static ECOLOGY: Family = Family(&[(&[L("示例市生态环境局")], 2), (&[L("示例市"), Ds, L("生态环境局")], 3)]);
 pub(super) static TRANSPORT: Family = body!("交通运输局");
 pub(super) static AGRICULTURE: Family = body!("农业农村局");
 pub(super) static WATER: Family = body!("水利局");
@@ -244,10 +246,8 @@ pub(super) static HOUSING_FUND: Family =
 pub(super) static DISABLED: Family = body!("残疾人联合会");
 pub(super) static VETERANS: Family = body!("退役军人事务局");
 
-pub(super) static LAW_FIRM: Family = Family(&[
-    (&[L("福建"), W(TRADE_NAMES), L("律师事务所")], 3),
-    (&[L("示例市"), D, L("法律援助中心")], 2),
-]);
+pub(super) static LAW_FIRM: Family =
+    Family(&[(&[L("福建"), W(TRADE_NAMES), L("律师事务所")], 3), (&[L("示例市"), D, L("法律援助中心")], 2)]);
 
 pub(super) static BANK: Family = Family(&[(&[W(BANKS)], 1)]);
 
@@ -277,7 +277,11 @@ pub(super) static PARKING: Family =
     Family(&[(&[W(PLACES), W(&["停车场", "公共停车场", "立体停车库", "地下停车场"])], 1)]);
 
 pub(super) static VENUE: Family = Family(&[(
-    &[L("示例市"), W(PLACES), W(&["体育馆", "全民健身中心", "游泳馆", "文化馆", "图书馆", "体育公园", "青少年活动中心"])],
+    &[
+        L("示例市"),
+        W(PLACES),
+        W(&["体育馆", "全民健身中心", "游泳馆", "文化馆", "图书馆", "体育公园", "青少年活动中心"]),
+    ],
     1,
 )]);
 
@@ -295,10 +299,8 @@ pub(super) static SECTION: Family = Family(&[(&[W(RIVERS), W(PLACES), L("断面"
 
 pub(super) static RIVER: Family = Family(&[(&[W(RIVERS)], 2), (&[W(PLACES), W(&["河", "内河", "水库"])], 3)]);
 
-pub(super) static DEPOT: Family = Family(&[
-    (&[L("示例市"), D, L("应急物资储备库")], 1),
-    (&[L("示例市"), W(PLACES), L("应急物资储备库")], 2),
-]);
+pub(super) static DEPOT: Family =
+    Family(&[(&[L("示例市"), D, L("应急物资储备库")], 1), (&[L("示例市"), W(PLACES), L("应急物资储备库")], 2)]);
 
 pub(super) static WINDOW: Family = Family(&[(
     &[
@@ -313,10 +315,8 @@ pub(super) static STOP: Family = Family(&[(&[W(PLACES), W(&["站", "公交站", 
 
 pub(super) static BUS_LINE: Family = Family(&[(&[N(199), L("路")], 4), (&[L("K"), N(30), L("路")], 1)]);
 
-pub(super) static PRICE_POINT: Family = Family(&[
-    (&[W(PLACES), L("农贸市场")], 2),
-    (&[L("示例"), W(TRADE_NAMES), L("超市"), W(PLACES), L("店")], 1),
-]);
+pub(super) static PRICE_POINT: Family =
+    Family(&[(&[W(PLACES), L("农贸市场")], 2), (&[L("示例"), W(TRADE_NAMES), L("超市"), W(PLACES), L("店")], 1)]);
 
 pub(super) static COMMUNITY: Family =
     Family(&[(&[W(PLACES), L("社区")], 3), (&[W(COMPOUNDS), L("社区")], 1), (&[W(VILLAGES), L("委会")], 1)]);
@@ -332,10 +332,8 @@ pub(super) static HAZARD: Family =
 
 pub(super) static BUILDING: Family = Family(&[(&[W(PLACES), W(LANDMARK_SUFFIXES)], 1)]);
 
-pub(super) static MINE: Family = Family(&[(
-    &[L("示例市"), D, W(PLACES), W(&["建筑用花岗岩矿", "饰面用石材矿", "砖瓦用页岩矿", "高岭土矿"])],
-    1,
-)]);
+pub(super) static MINE: Family =
+    Family(&[(&[L("示例市"), D, W(PLACES), W(&["建筑用花岗岩矿", "饰面用石材矿", "砖瓦用页岩矿", "高岭土矿"])], 1)]);
 
 pub(super) static FAMILY_FARM: Family = Family(&[(&[L("示例市"), D, W(PLACES), L("家庭农场")], 1)]);
 

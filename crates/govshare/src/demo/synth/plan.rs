@@ -228,9 +228,13 @@ pub(super) enum Gen {
     Code(CodeFmt),
     Date(DateKind),
     YearMonth,
-    Year { built: bool },
+    Year {
+        built: bool,
+    },
     /// `HH:MM` (首班时间).
-    Clock { late: bool },
+    Clock {
+        late: bool,
+    },
     /// 2024年第3批.
     Batch,
     Number(NumSpec),
@@ -325,7 +329,9 @@ impl Context {
 
     /// The index of the first set whose words the resource mentions (the last set is the default).
     fn domain<T>(&self, sets: &[(&[&str], T)]) -> usize {
-        sets.iter().position(|(words, _)| words.is_empty() || self.any(words) || has(&self.provider, words)).unwrap_or(0)
+        sets.iter()
+            .position(|(words, _)| words.is_empty() || self.any(words) || has(&self.provider, words))
+            .unwrap_or(0)
     }
 
     /// The government bodies that act in this resource: those of the provider's line, else of
@@ -337,7 +343,10 @@ impl Context {
             (&["市场监督", "企业登记", "个体工商户", "食品", "药品", "特种设备", "广告", "计量"], &names::MARKET),
             (&["医疗保障", "医保", "医疗救助"], &names::MEDICAL_INSURANCE),
             (&["人力资源", "社会保险", "参保", "就业", "失业", "养老保险", "工伤", "职业技能"], &names::HRSS),
-            (&["卫生健康", "医疗机构", "医师", "护士", "疫苗", "接种", "出生医学", "死亡医学", "传染病"], &names::HEALTH),
+            (
+                &["卫生健康", "医疗机构", "医师", "护士", "疫苗", "接种", "出生医学", "死亡医学", "传染病"],
+                &names::HEALTH,
+            ),
             (&["民政", "低保", "最低生活", "特困", "婚姻", "殡葬", "社会组织", "养老机构", "地名"], &names::CIVIL),
             (&["不动产"], &names::REAL_ESTATE),
             (&["公积金"], &names::HOUSING_FUND),
@@ -448,7 +457,8 @@ impl Builder<'_> {
                 Profile::Student
             } else if self.ctx.any(&["死亡", "火化", "养老金", "退休", "高龄"]) {
                 Profile::Elderly
-            } else if self.ctx.any(&["就业", "失业", "参保单位", "用人单位", "执业", "驾驶证", "公积金", "职业"]) {
+            } else if self.ctx.any(&["就业", "失业", "参保单位", "用人单位", "执业", "驾驶证", "公积金", "职业"])
+            {
                 Profile::Adult
             } else {
                 Profile::General
@@ -473,7 +483,13 @@ impl Builder<'_> {
         if let Some(i) = self.entities.iter().position(|e| e.role == role) {
             return i;
         }
-        self.entities.push(EntitySlot { role: role.to_string(), family: None, prefix: "91", key: None, key_is_name: false });
+        self.entities.push(EntitySlot {
+            role: role.to_string(),
+            family: None,
+            prefix: "91",
+            key: None,
+            key_is_name: false,
+        });
         self.entities.len() - 1
     }
 
@@ -566,14 +582,16 @@ impl Builder<'_> {
         if let Some(e) = enumeration(name) {
             return Gen::Enum(e);
         }
-        if ends(name, &["地址", "住址", "住所", "经营场所", "坐落", "地点", "位置", "所在地"]) || matches!(name, "起点" | "终点")
+        if ends(name, &["地址", "住址", "住所", "经营场所", "坐落", "地点", "位置", "所在地"])
+            || matches!(name, "起点" | "终点")
         {
             return Gen::Address;
         }
         if ends(name, &["电话"]) {
             return Gen::Phone;
         }
-        let violation = ["违法", "案由", "处罚内容", "处罚情况", "决定内容", "列入事由", "列入原因", "案件性质", "事实"];
+        let violation =
+            ["违法", "案由", "处罚内容", "处罚情况", "决定内容", "列入事由", "列入原因", "案件性质", "事实"];
         if has(name, &violation) && limit.is_none_or(|l| l >= 40) {
             return Gen::Text(TextKind::Violation(self.ctx.domain(words::VIOLATION_SETS)));
         }
@@ -585,7 +603,13 @@ impl Builder<'_> {
                 return Gen::Text(t);
             }
         }
-        if ends(name, &["状态", "类型", "类别", "种类", "等级", "级别", "方式", "性质", "结论", "结果", "标识", "形式", "渠道", "来源", "原因"]) {
+        if ends(
+            name,
+            &[
+                "状态", "类型", "类别", "种类", "等级", "级别", "方式", "性质", "结论", "结果", "标识", "形式", "渠道",
+                "来源", "原因",
+            ],
+        ) {
             return match limit {
                 Some(l) if l <= 4 => Gen::SmallCode,
                 _ => Gen::Enum(category_labels(name)),
@@ -613,7 +637,11 @@ impl Builder<'_> {
         if matches!(role, "户籍地" | "出生地") && self.ctx.any(&["身份号码"]) {
             return Gen::PersonRegion(self.main_person());
         }
-        if has(role, &["迁出地", "迁入地", "出生地", "户籍地"]) { Gen::Region(RegionSet::Any) } else { Gen::Region(RegionSet::City) }
+        if has(role, &["迁出地", "迁入地", "出生地", "户籍地"]) {
+            Gen::Region(RegionSet::Any)
+        } else {
+            Gen::Region(RegionSet::City)
+        }
     }
 
     fn date(&mut self, name: &str) -> Gen {
@@ -636,7 +664,8 @@ impl Builder<'_> {
         if ends(name, &["开放时间"]) {
             return Some(Gen::Text(TextKind::Hours));
         }
-        if (has(name, &["年月", "月份"]) || ends(name, &["期", "期间"])) && l >= 6 && !has(name, &["有效期", "日期"]) {
+        if (has(name, &["年月", "月份"]) || ends(name, &["期", "期间"])) && l >= 6 && !has(name, &["有效期", "日期"])
+        {
             return Some(Gen::YearMonth);
         }
         if (ends(name, &["年度", "年份"]) || name == "建设年代") && l >= 4 {
@@ -690,7 +719,8 @@ impl Builder<'_> {
         let object = |f: &'static Family| Some(Gen::Names(f));
         let medical = self.ctx.any(&["医学证明", "床位", "执业医师", "接种", "诊", "病"]);
         // Bodies of any department: who called, who supplied, who implements.
-        if matches!(role, "调用部门" | "来源部门" | "实施主体" | "实施部门" | "数据来源单位" | "采购单位" | "修复部门") {
+        if matches!(role, "调用部门" | "来源部门" | "实施主体" | "实施部门" | "数据来源单位" | "采购单位" | "修复部门")
+        {
             return object(&names::GOVERNMENT);
         }
         if role == "承办机构" && self.ctx.any(&["法律援助"]) {
@@ -842,7 +872,8 @@ fn bool_share(name: &str) -> u32 {
 fn date_kind(name: &str) -> DateKind {
     if name.contains("更新") {
         DateKind::Updated
-    } else if ends(name, &["有效期至", "有效期止", "期限止", "终止日期", "截止日期", "结束日期", "到期日期"]) {
+    } else if ends(name, &["有效期至", "有效期止", "期限止", "终止日期", "截止日期", "结束日期", "到期日期"])
+    {
         DateKind::ValidTo
     } else if ends(name, &["有效期起", "期限起", "起始日期", "开始日期"]) {
         DateKind::ValidFrom
@@ -850,7 +881,13 @@ fn date_kind(name: &str) -> DateKind {
         DateKind::Future
     } else if has(name, &["死亡", "火化"]) {
         DateKind::Death
-    } else if has(name, &["建档", "开户", "首次", "初次", "入伍", "取得", "启用", "上线", "纳入", "划定", "命名", "定级", "退休", "退役"]) {
+    } else if has(
+        name,
+        &[
+            "建档", "开户", "首次", "初次", "入伍", "取得", "启用", "上线", "纳入", "划定", "命名", "定级", "退休",
+            "退役",
+        ],
+    ) {
         DateKind::Past
     } else {
         DateKind::Event
@@ -904,7 +941,25 @@ fn number(name: &str, ty: DataType) -> Gen {
         (&["等候分钟"], 0.0, 60.0, 0),
         (&["排队人数"], 0.0, 40.0, 0),
         (&["人数", "人次", "人口"], 0.0, 5000.0, 0),
-        (&["数量", "台数", "泊位数", "套数", "户数", "间数", "单位数", "网格数", "记录数", "企业数", "关联事项数", "剂次"], 1.0, 300.0, 0),
+        (
+            &[
+                "数量",
+                "台数",
+                "泊位数",
+                "套数",
+                "户数",
+                "间数",
+                "单位数",
+                "网格数",
+                "记录数",
+                "企业数",
+                "关联事项数",
+                "剂次",
+            ],
+            1.0,
+            300.0,
+            0,
+        ),
         (&["受理量", "办结量"], 10.0, 5000.0, 0),
         (&["总投资", "计划投资", "累计完成投资", "投资总额"], 1_000_000.0, 800_000_000.0, 2),
         (&["缴费基数", "缴存基数", "薪酬"], 3_000.0, 30_000.0, 2),
@@ -921,7 +976,12 @@ fn number(name: &str, ty: DataType) -> Gen {
         (&["分值"], 60.0, 100.0, 1),
         (&["营业收入", "工业总产值", "旅游收入", "收入额", "产值"], 100_000.0, 900_000_000.0, 2),
         (&["税额", "欠税", "已缴"], 100.0, 500_000.0, 2),
-        (&["补贴", "救助", "保障金", "补助", "抚恤", "扶助", "供养", "资助", "贴息", "支付", "自付", "负担", "发放"], 100.0, 5_000.0, 2),
+        (
+            &["补贴", "救助", "保障金", "补助", "抚恤", "扶助", "供养", "资助", "贴息", "支付", "自付", "负担", "发放"],
+            100.0,
+            5_000.0,
+            2,
+        ),
         (&["直接经济损失", "威胁财产"], 10_000.0, 20_000_000.0, 2),
         (&["金额", "标准"], 100.0, 100_000.0, 2),
         (&["面积"], 30.0, 50_000.0, 2),
@@ -993,7 +1053,8 @@ fn code(name: &str, limit: Option<usize>, ctx: &Context) -> Option<Gen> {
     if name == "登记证字号" && l >= 19 {
         return g(CodeFmt::MarriageCert);
     }
-    if has(name, &["许可证编号", "许可证号"]) && ctx.any(&["食品", "餐饮", "主体业态", "供餐"]) && l >= 16 {
+    if has(name, &["许可证编号", "许可证号"]) && ctx.any(&["食品", "餐饮", "主体业态", "供餐"]) && l >= 16
+    {
         return g(CodeFmt::FoodLicence);
     }
     if ends(name, &["文号", "决定书号", "决定文书号"]) && l >= 30 {
@@ -1019,8 +1080,23 @@ fn code(name: &str, limit: Option<usize>, ctx: &Context) -> Option<Gen> {
     let is_code = ends(
         name,
         &[
-            "编号", "编码", "代码", "号码", "文号", "账号", "流水号", "批次号", "证号", "字号", "标识码", "批号", "追溯码",
-            "识别代号", "许可证号", "分类码", "号",
+            "编号",
+            "编码",
+            "代码",
+            "号码",
+            "文号",
+            "账号",
+            "流水号",
+            "批次号",
+            "证号",
+            "字号",
+            "标识码",
+            "批号",
+            "追溯码",
+            "识别代号",
+            "许可证号",
+            "分类码",
+            "号",
         ],
     );
     if is_code {
@@ -1061,9 +1137,11 @@ fn enumeration(name: &str) -> Option<&'static Enumeration> {
         (&["死亡地点类别"], &DEATH_PLACE),
         (&["性别"], &SEX),
     ];
-    table.iter().find(|(names, _)| names.contains(&name)).map(|(_, e)| *e).or_else(|| {
-        if name == "登记类型" { Some(&MARRIAGE_REGISTRATION) } else { None }
-    })
+    table
+        .iter()
+        .find(|(names, _)| names.contains(&name))
+        .map(|(_, e)| *e)
+        .or_else(|| if name == "登记类型" { Some(&MARRIAGE_REGISTRATION) } else { None })
 }
 
 /// Labels of a category item long enough for words.
@@ -1148,8 +1226,10 @@ static CREDIT_FIELD: Family = Family(&[(&[W(words::CREDIT_FIELDS)], 1)]);
 static AIR_QUALITY: Family = Family(&[(&[W(words::AIR_QUALITY)], 1)]);
 static MODEL: Family = Family(&[(&[W(&["XJ-200", "ZX-3000A", "HY-50", "GB-1200", "标准型", "DN100", "DN200"])], 1)]);
 static SCALE: Family = Family(&[(&[W(&["1:500", "1:1000", "1:2000", "1:10000"])], 1)]);
-static CATERING: Family =
-    Family(&[(&[W(&["餐馆", "快餐店", "饮品店", "糕点店", "食品销售", "单位食堂", "中央厨房", "集体用餐配送单位"])], 1)]);
+static CATERING: Family = Family(&[(
+    &[W(&["餐馆", "快餐店", "饮品店", "糕点店", "食品销售", "单位食堂", "中央厨房", "集体用餐配送单位"])],
+    1,
+)]);
 
 /// Free text, by what the name says it holds.
 fn text_kind(name: &str) -> Option<TextKind> {
@@ -1182,7 +1262,8 @@ pub(super) fn plan(items: &[DataItem], rows: u64, resource: &str, provider: &str
     let mut b = Builder { items, ctx, persons: Vec::new(), entities: Vec::new() };
     // Slots of people and entities with codes first, so that names can find them.
     for item in b.items {
-        if item.identifier == Some(IdentifierKind::CreditCode) || item.name.trim().ends_with("统一社会信用代码") {
+        if item.identifier == Some(IdentifierKind::CreditCode) || item.name.trim().ends_with("统一社会信用代码")
+        {
             let role = item.name.trim().strip_suffix("统一社会信用代码").unwrap_or("");
             b.entity(role);
         }
@@ -1212,7 +1293,9 @@ pub(super) fn plan(items: &[DataItem], rows: u64, resource: &str, provider: &str
                 _ => None,
             };
             let labels = match source {
-                Gen::Enum(e) => e.0.iter().all(|(_, label, _)| limit.is_none_or(|l| data::rows::storage_len(label) <= l)),
+                Gen::Enum(e) => {
+                    e.0.iter().all(|(_, label, _)| limit.is_none_or(|l| data::rows::storage_len(label) <= l))
+                }
                 Gen::PersonSex(_) => limit.is_none_or(|l| l >= 2),
                 Gen::PersonAttr(_, attr) => {
                     let tables: &[&Enumeration] = match attr {
@@ -1250,7 +1333,8 @@ pub(super) fn plan(items: &[DataItem], rows: u64, resource: &str, provider: &str
     }
     let mut persons = b.persons;
     let keys = key_plan(items, &mut columns, &mut persons, &mut entities, rows);
-    let main_person = persons.iter().position(|p| p.role.is_empty()).or(if persons.is_empty() { None } else { Some(0) });
+    let main_person =
+        persons.iter().position(|p| p.role.is_empty()).or(if persons.is_empty() { None } else { Some(0) });
     Plan { columns, persons, entities, main_person, keys }
 }
 

@@ -148,8 +148,7 @@ fn composite_keys_are_unique_and_grouped() {
     let r = structured()
         .into_iter()
         .find(|r| {
-            let keys: Vec<&str> =
-                r.spec.data_items.iter().filter(|i| i.is_key).map(|i| i.name.as_str()).collect();
+            let keys: Vec<&str> = r.spec.data_items.iter().filter(|i| i.is_key).map(|i| i.name.as_str()).collect();
             keys == ["公民身份号码", "发放年月"]
         })
         .expect("a resource keyed by person and month");

@@ -105,6 +105,30 @@ impl DatasetStorage {
         }
     }
 
+    /// Deletes files under `datasets/` that no version references and that are older than
+    /// `min_age` (so a publish still in flight on another node is left alone): what a killed
+    /// publish leaves behind. Returns the paths removed.
+    pub async fn sweep_orphans(
+        &self,
+        referenced: &std::collections::BTreeSet<String>,
+        min_age: std::time::Duration,
+    ) -> Result<Vec<String>, DataError> {
+        use futures::TryStreamExt;
+        let cutoff = chrono::Utc::now() - chrono::Duration::from_std(min_age).unwrap_or(chrono::Duration::zero());
+        let prefix = ObjectPath::from("datasets");
+        let objects: Vec<object_store::ObjectMeta> = self.store.list(Some(&prefix)).try_collect().await?;
+        let mut removed = Vec::new();
+        for o in objects {
+            let path = o.location.to_string();
+            if referenced.contains(&path) || o.last_modified > cutoff {
+                continue;
+            }
+            self.store.delete(&o.location).await?;
+            removed.push(path);
+        }
+        Ok(removed)
+    }
+
     /// A DataFusion session that can read this store's files.
     pub fn session(&self) -> Result<SessionContext, DataError> {
         let ctx = SessionContext::new();

@@ -43,6 +43,18 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
                 println!("  密码：  {}", b.password);
                 println!("  令牌：  {}", b.token);
             }
+            // Files left by publishes that were killed more than an hour ago (younger ones may
+            // belong to a publish still running on another node).
+            let sweeper = svc.clone();
+            tokio::spawn(async move {
+                match service::datasets::sweep_orphans(&sweeper, std::time::Duration::from_secs(3600)).await {
+                    Ok(removed) if !removed.is_empty() => {
+                        tracing::info!(count = removed.len(), "removed orphan dataset files")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "orphan sweep failed"),
+                }
+            });
             serve(listen, svc).await
         }
         Command::Demo(args) => crate::demo::run(args).await,

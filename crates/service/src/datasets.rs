@@ -344,3 +344,14 @@ pub async fn overdue(
     }
     Ok(out)
 }
+
+/// Removes dataset files that no version references (left by killed or failed publishes) and
+/// that are older than `min_age`. Run at start-up and by `govshare data gc`.
+pub async fn sweep_orphans(svc: &Services, min_age: std::time::Duration) -> Result<Vec<String>> {
+    let referenced = svc.store.referenced_dataset_files().await?;
+    let removed = svc.datasets.sweep_orphans(&referenced, min_age).await?;
+    if !removed.is_empty() {
+        audit::record(svc, None, "data.sweep", "dataset_files", None, json!({"removed": removed})).await?;
+    }
+    Ok(removed)
+}

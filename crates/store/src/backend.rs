@@ -860,6 +860,16 @@ macro_rules! impl_store {
                 rows.iter().map(dataset_row).collect()
             }
 
+            async fn referenced_dataset_files(&self) -> R<BTreeSet<String>> {
+                let rows = sqlx::query("SELECT files FROM dataset_versions").fetch_all(&self.pool).await?;
+                let mut out = BTreeSet::new();
+                for r in &rows {
+                    let files: String = r.try_get("files")?;
+                    out.extend(serde_json::from_str::<Vec<String>>(&files)?);
+                }
+                Ok(out)
+            }
+
             async fn create_duty_change(&self, c: &NewDutyChange) -> R<DutyChange> {
                 let recorded_at = time::fmt(c.recorded_at);
                 let mut tx = self.pool.begin().await?;

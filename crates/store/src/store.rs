@@ -82,6 +82,8 @@ pub trait Store: Send + Sync + 'static {
     async fn latest_dataset_version(&self, resource_id: i64) -> R<Option<DatasetVersion>>;
     /// Every version, newest first.
     async fn list_dataset_versions(&self, resource_id: i64) -> R<Vec<DatasetVersion>>;
+    /// Every file any version of any resource references (for sweeping orphans).
+    async fn referenced_dataset_files(&self) -> R<BTreeSet<String>>;
 
     // Catalogue currency (第八条).
     async fn create_duty_change(&self, change: &NewDutyChange) -> R<DutyChange>;

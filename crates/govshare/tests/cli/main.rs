@@ -8,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod atomic;
+mod synth;
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_govshare"));

@@ -268,3 +268,36 @@ pub(crate) async fn upsert_changes_freshness_on(app: &TestApp) {
     let o = app.get("/api/v1/freshness/overdue", "coordinator").await;
     assert_eq!(o.body["total"], 0, "{}", o.body);
 }
+
+#[tokio::test]
+async fn orphan_files_are_swept_and_versions_kept() {
+    use data::object_store::ObjectStoreExt;
+    let app = TestApp::sqlite().await;
+    let key = published(&app, "用于清理测试的资源", "unconditional").await;
+    let r = app
+        .upload(&format!("/api/v1/resources/{key}/versions"), "a_provider", &[("file", "p.csv", CSV.as_bytes())])
+        .await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.body);
+    // What a killed publish leaves: a file no version references.
+    let store = app.svc.datasets.store();
+    let orphan = data::object_store::path::Path::from("datasets/1/killed-publish/part-00000.parquet");
+    store.put(&orphan, bytes::Bytes::from_static(b"half a file").into()).await.unwrap();
+    // Too young to be swept.
+    let removed = service::datasets::sweep_orphans(&app.svc, std::time::Duration::from_secs(3600)).await.unwrap();
+    assert!(removed.is_empty(), "{removed:?}");
+    let removed = service::datasets::sweep_orphans(&app.svc, std::time::Duration::ZERO).await.unwrap();
+    assert_eq!(removed, vec![orphan.to_string()]);
+    assert!(store.head(&orphan).await.is_err());
+    // The published version is untouched.
+    let q = app
+        .json(
+            "POST",
+            &format!("/api/v1/resources/{key}/query"),
+            "b_consumer",
+            json!({"purpose": purpose(), "count": true}),
+        )
+        .await;
+    assert_eq!(q.body["total"], 3, "{}", q.body);
+    let a = app.get("/api/v1/audit?action=data.sweep", "auditor").await;
+    assert_eq!(a.body["total"], 1, "{}", a.body);
+}

@@ -542,6 +542,9 @@ async fn dataset_versions(s: Arc<dyn Store>) {
     assert_eq!(s.list_dataset_versions(r.id).await.unwrap().iter().map(|v| v.version).collect::<Vec<_>>(), vec![2, 1]);
     assert_eq!(s.get_dataset_version(r.id, 1).await.unwrap().files, v(1).files);
     assert!(matches!(s.get_dataset_version(r.id, 9).await, Err(StoreError::NotFound { .. })));
+    let referenced = s.referenced_dataset_files().await.unwrap();
+    assert_eq!(referenced.len(), 2);
+    assert!(referenced.contains(&v(1).files[0]));
 }
 
 #[tokio::test]

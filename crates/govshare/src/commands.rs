@@ -171,8 +171,8 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
                 Some(r.spec)
             };
             let started = std::time::Instant::now();
-            let file = std::fs::File::create(&args.out).with_context(|| format!("无法写入 {}", args.out.display()))?;
-            let out = std::io::BufWriter::with_capacity(1 << 20, file);
+            // write_csv buffers on its own.
+            let out = std::fs::File::create(&args.out).with_context(|| format!("无法写入 {}", args.out.display()))?;
             let (rows, seed) = (args.rows, args.seed);
             tokio::task::spawn_blocking(move || match spec {
                 None => crate::demo::synth::write_csv(&crate::demo::synth::population_items(), rows, seed, out),

@@ -229,7 +229,7 @@ async fn seed_datasets(
         let rows = wanted.min(synth::resource_capacity(&r.spec, wanted));
         let path = dir.join(format!(".synth-{i}.csv"));
         let file = std::fs::File::create(&path).with_context(|| format!("无法写入 {}", path.display()))?;
-        synth::write_resource_csv(&r.spec, rows, 2026_0000 + i as u64, std::io::BufWriter::new(file))
+        synth::write_resource_csv(&r.spec, rows, 2026_0000 + i as u64, file)
             .with_context(|| format!("生成示例数据“{}”", r.spec.name))?;
         let upload = service::datasets::Upload {
             path: path.clone(),

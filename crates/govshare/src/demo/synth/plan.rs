@@ -270,6 +270,8 @@ pub(super) struct Column {
     pub required: bool,
     /// Write labels of code tables (else the codes).
     pub labels: bool,
+    /// Times of day at any hour (readings, calls, updates), else office hours.
+    pub any_hour: bool,
     pub key: Option<KeyRole>,
 }
 
@@ -598,10 +600,10 @@ impl Builder<'_> {
         if name.contains("依据") && limit.is_none_or(|l| l >= 40) {
             return Gen::Text(TextKind::Basis(self.ctx.domain(words::VIOLATION_SETS)));
         }
-        if let Some(t) = text_kind(name) {
-            if ty == DataType::M || limit.is_none_or(|l| l >= 40) {
-                return Gen::Text(t);
-            }
+        if let Some(t) = text_kind(name)
+            && (ty == DataType::M || limit.is_none_or(|l| l >= 40))
+        {
+            return Gen::Text(t);
         }
         if ends(
             name,
@@ -1027,10 +1029,8 @@ fn code(name: &str, limit: Option<usize>, ctx: &Context) -> Option<Gen> {
     if name.ends_with("银行账号") && l >= 19 {
         return g(CodeFmt::BankCard);
     }
-    if name.ends_with("不动产权证书号") || name.ends_with("不动产登记证明号") {
-        if l >= 44 {
-            return g(CodeFmt::PropertyCert);
-        }
+    if (name.ends_with("不动产权证书号") || name.ends_with("不动产登记证明号")) && l >= 44 {
+        return g(CodeFmt::PropertyCert);
     }
     if name.ends_with("不动产单元号") && l >= 28 {
         return g(CodeFmt::PropertyUnit);
@@ -1319,6 +1319,9 @@ pub(super) fn plan(items: &[DataItem], rows: u64, resource: &str, provider: &str
                 digits,
                 required: item.required || item.is_key,
                 labels,
+                any_hour: ["监测", "采集", "报警", "来电", "调用", "更新", "发布"]
+                    .iter()
+                    .any(|w| item.name.contains(w)),
                 key: None,
             }
         })
@@ -1468,19 +1471,19 @@ fn key_plan(
     };
     let mut best = 0;
     let mut best_score = (false, u8::MAX, 0u64);
-    for o in 0..dims.len() {
+    for (o, &(_, class, _, _)) in dims.iter().enumerate() {
         let (capacity, _) = evaluate(o);
         let fits = capacity >= rows;
         // Room for the rows first, then the preferred class, then capacity.
         let better = match (fits, best_score.0) {
             (true, false) => true,
             (false, true) => false,
-            (true, true) => dims[o].1 < best_score.1,
+            (true, true) => class < best_score.1,
             (false, false) => capacity > best_score.2,
         };
         if o == 0 || better {
             best = o;
-            best_score = (fits, dims[o].1, capacity);
+            best_score = (fits, class, capacity);
         }
     }
     let (capacity, inner) = evaluate(best);

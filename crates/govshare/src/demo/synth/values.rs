@@ -8,6 +8,7 @@ use super::words::{COMPOUNDS, DISTRICTS, OTHER_REGIONS, ROADS, TOWNS, VILLAGES};
 
 /// Appends `n` in decimal, zero-padded to at least `width` digits.
 pub(super) fn push_uint(out: &mut String, mut n: u64, width: usize) {
+    const ZEROS: &str = "00000000000000000000";
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     loop {
@@ -18,12 +19,11 @@ pub(super) fn push_uint(out: &mut String, mut n: u64, width: usize) {
             break;
         }
     }
-    for _ in (digits.len() - i)..width {
-        out.push('0');
+    let len = digits.len() - i;
+    if width > len {
+        out.push_str(&ZEROS[..(width - len).min(ZEROS.len())]);
     }
-    for &d in &digits[i..] {
-        out.push(char::from(d));
-    }
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
 }
 
 /// Appends a signed integer.

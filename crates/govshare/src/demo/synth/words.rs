@@ -818,9 +818,12 @@ pub(super) const BUSINESS_SCOPES: &[&str] = &[
 
 pub(super) const SCOPE_NOTE: &str = "（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）";
 
-/// Violations with the article they break, by domain: the words of a resource that select a
-/// set, then (violation, legal basis) pairs. The last set is the default (市场监管).
-pub(super) const VIOLATION_SETS: &[(&[&str], &[(&str, &str)])] = &[
+/// A domain's violations: the words of a resource that select the set, then (violation, legal
+/// basis) pairs.
+pub(super) type ViolationSet = (&'static [&'static str], &'static [(&'static str, &'static str)]);
+
+/// Violations with the article they break, by domain. The last set is the default (市场监管).
+pub(super) const VIOLATION_SETS: &[ViolationSet] = &[
     (
         &["安全生产", "应急"],
         &[

@@ -1,16 +1,24 @@
 //! The one access check every read of shared data passes through. It receives the caller, the
-//! declared purpose and the resource, and returns the scope the read is allowed (which fields;
-//! row filters and masking arrive with grants) or why it is refused. Queries and downloads are
-//! built from the scope, inside the query plan.
+//! declared purpose, the kind of read, the resource and the caller's grants on it, and returns the
+//! scope the read is allowed (which fields, which rows, which masking) or why it is refused.
+//! Queries, downloads, the changes feed and verification are built from the scope, inside the
+//! query plan.
 //!
-//! Rules (国发〔2016〕51号 第十二条): the providing department reads everything of its own; an
-//! unconditionally shared resource is readable by every department with a declared purpose,
-//! except items that are themselves conditional or not shared; conditional and not-shared
-//! resources are refused until a grant allows them.
+//! Rules (国发〔2016〕51号 第十二条、第十四条):
+//! - the providing department reads everything of its own;
+//! - an unconditionally shared resource is readable by every department with a declared purpose,
+//!   except items that are themselves conditional or not shared;
+//! - anything else needs a grant that is active and in its period today, whose purpose kind is
+//!   the declared one and whose methods include the kind of read. The grant's fields, row
+//!   conditions and masking shape the read; naming a grant uses that grant (and only it).
 
+use chrono::NaiveDate;
 use domain::account::Actor;
-use domain::catalog::{DataItem, ResourceSpec, ResourceStatus, ShareType};
+use domain::catalog::{DataItem, ResourceSpec, ResourceStatus, ShareMethod, ShareType};
+use domain::filter::Filter;
+use domain::masking::MaskRule;
 use domain::purpose::Purpose;
+use domain::sharing::{GrantStatus, GrantTerms};
 
 /// Why a read is allowed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +27,8 @@ pub enum Basis {
     OwnDepartment,
     /// 无条件共享.
     Unconditional,
+    /// A grant (授权) of the provider or the coordinator.
+    Grant(i64),
 }
 
 impl Basis {
@@ -26,18 +36,65 @@ impl Basis {
         match self {
             Basis::OwnDepartment => "own_department",
             Basis::Unconditional => "unconditional",
+            Basis::Grant(_) => "grant",
+        }
+    }
+
+    pub fn grant_id(&self) -> Option<i64> {
+        match self {
+            Basis::Grant(id) => Some(*id),
+            _ => None,
+        }
+    }
+}
+
+/// The kind of read, matched against a grant's share methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadKind {
+    /// The query API: allowed by 接口 or 在线查询.
+    Query,
+    /// A bulk download: 批量下载.
+    Download,
+    /// The changes feed: 库表交换/前置机 (or 接口).
+    Changes,
+    /// 核验: match / no match, never values.
+    Verify,
+}
+
+impl ReadKind {
+    pub fn methods(self) -> &'static [ShareMethod] {
+        match self {
+            ReadKind::Query => &[ShareMethod::Api, ShareMethod::OnlineQuery],
+            ReadKind::Download => &[ShareMethod::BulkDownload],
+            ReadKind::Changes => &[ShareMethod::Exchange, ShareMethod::Api],
+            ReadKind::Verify => &[ShareMethod::Verification],
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ReadKind::Query => "查询",
+            ReadKind::Download => "批量下载",
+            ReadKind::Changes => "增量同步",
+            ReadKind::Verify => "核验",
         }
     }
 }
 
 /// What one read may see. Only [`decide`] makes one (its fields are private to this crate), so
-/// every read in `query`, `download` and `versions` is shaped by the access check.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// every read in `query`, `download`, `versions` and `verify` is shaped by the access check.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Scope {
     pub(crate) basis: Basis,
     pub(crate) purpose: Purpose,
-    /// The data items the caller may see, filter, sort and group on, in item order.
+    /// The data items the caller may see, in item order.
     pub(crate) fields: Vec<String>,
+    /// Conditions every row read must meet (a grant's row scope), applied to stored values.
+    pub(crate) rows: Vec<Filter>,
+    /// Fields shown masked, with their rule.
+    pub(crate) masks: Vec<(String, MaskRule)>,
+    /// At most this many rows a day (the grant's quota), if any.
+    pub(crate) daily_row_quota: Option<u64>,
 }
 
 impl Scope {
@@ -56,6 +113,35 @@ impl Scope {
     pub fn allows(&self, field: &str) -> bool {
         self.fields.iter().any(|f| f == field)
     }
+
+    pub fn mask_of(&self, field: &str) -> Option<&MaskRule> {
+        self.masks.iter().find(|(f, _)| f == field).map(|(_, r)| r)
+    }
+
+    /// The masking applied, as `field → rule id`, for the audit record (STANDARDS §5: record the
+    /// masking rule id).
+    pub fn mask_ids(&self) -> Vec<(String, String)> {
+        self.masks.iter().map(|(f, r)| (f.clone(), r.id())).collect()
+    }
+
+    pub fn row_conditions(&self) -> &[Filter] {
+        &self.rows
+    }
+
+    pub fn daily_row_quota(&self) -> Option<u64> {
+        self.daily_row_quota
+    }
+
+    /// Refuses a field outside the scope, or a masked field used other than for display.
+    pub(crate) fn check_usable(&self, field: &str, display_only: bool) -> Result<(), Denied> {
+        if !self.allows(field) {
+            return Err(Denied::FieldOutOfScope(field.to_string()));
+        }
+        if !display_only && self.mask_of(field).is_some() {
+            return Err(Denied::FieldMasked(field.to_string()));
+        }
+        Ok(())
+    }
 }
 
 /// A refused read.
@@ -71,6 +157,22 @@ pub enum Denied {
     NoSharedFields,
     #[error("信息项“{0}”不在您的授权范围内，不能读取、筛选、排序或分组")]
     FieldOutOfScope(String),
+    #[error("信息项“{0}”按授权脱敏显示，只能查看，不能用于筛选、排序、分组或聚合")]
+    FieldMasked(String),
+    #[error("授权{id}不能使用：{why}")]
+    GrantUnusable { id: i64, why: String },
+    #[error("授权{id}不属于您所在部门或该资源，或不允许您本人使用")]
+    NotYourGrant { id: i64 },
+    #[error(
+        "授权{id}的使用用途为“{granted}”，与本次声明的用途“{declared}”不符：共享数据只能用于授权的用途（国发〔2016〕51号第十四条）"
+    )]
+    PurposeMismatch { id: i64, granted: String, declared: String },
+    #[error("授权{id}不允许以“{kind}”方式使用数据（授权的共享方式：{granted}）")]
+    MethodNotGranted { id: i64, kind: String, granted: String },
+    #[error("授权{id}今日可读取的行数已用完（每日上限{quota}行），请明日再试")]
+    QuotaExhausted { id: i64, quota: u64 },
+    #[error("本次将读取{rows}行，超过授权{id}今日剩余的{remaining}行（每日上限{quota}行），请缩小范围或明日再试")]
+    QuotaWouldExceed { id: i64, rows: u64, remaining: u64, quota: u64 },
 }
 
 /// The facts about a resource the decision needs.
@@ -82,43 +184,152 @@ pub struct ResourceFacts<'a> {
     pub items: &'a [DataItem],
 }
 
-/// Decides what `actor` may read of a resource for `purpose`.
-pub fn decide(actor: &Actor, resource: &ResourceFacts<'_>, purpose: Purpose) -> Result<Scope, Denied> {
+/// A grant of the caller's department on the resource, as the decision needs it.
+pub struct GrantFacts<'a> {
+    pub id: i64,
+    pub resource_id: i64,
+    pub consumer_department_id: i64,
+    pub status: GrantStatus,
+    pub terms: &'a GrantTerms,
+}
+
+/// One read: who, for what, how, and optionally through which grant.
+pub struct ReadContext<'a> {
+    pub actor: &'a Actor,
+    pub purpose: Purpose,
+    pub kind: ReadKind,
+    /// The grant the caller names, if any.
+    pub grant_id: Option<i64>,
+    /// Today in the platform's time zone (grant periods are dates).
+    pub today: NaiveDate,
+}
+
+/// Decides what the caller may read of a resource. `grants` are the caller's department's grants
+/// on this resource, any status.
+pub fn decide(
+    read: ReadContext<'_>,
+    resource_id: i64,
+    resource: &ResourceFacts<'_>,
+    grants: &[GrantFacts<'_>],
+) -> Result<Scope, Denied> {
     let all: Vec<String> = resource.items.iter().map(|i| i.name.clone()).collect();
-    if actor.department_id == resource.department_id {
-        return Ok(Scope { basis: Basis::OwnDepartment, purpose, fields: all });
+    let ReadContext { actor, purpose, kind, grant_id, today } = read;
+    if actor.department_id == resource.department_id && grant_id.is_none() {
+        return Ok(plain(Basis::OwnDepartment, purpose, all));
     }
     if resource.status != ResourceStatus::Published {
         return Err(Denied::NotPublished);
     }
-    match resource.spec.share_type {
-        ShareType::Conditional => Err(Denied::NeedsApplication),
-        ShareType::NotShared => Err(Denied::NotShared { basis: resource.spec.share_basis.clone().unwrap_or_default() }),
-        ShareType::Unconditional => {
-            // Item-level overrides: an item the current entry marks conditional or not shared
-            // (or that the entry no longer lists) is outside the unconditional scope.
-            let fields: Vec<String> = resource
-                .items
-                .iter()
-                .filter(|i| {
-                    resource.spec.item(&i.name).map(|cur| cur.effective_share_type(resource.spec))
-                        == Some(ShareType::Unconditional)
-                })
-                .map(|i| i.name.clone())
-                .collect();
-            if fields.is_empty() {
-                return Err(Denied::NoSharedFields);
+    if let Some(id) = grant_id {
+        let g = grants
+            .iter()
+            .find(|g| g.id == id && g.resource_id == resource_id && g.consumer_department_id == actor.department_id)
+            .ok_or(Denied::NotYourGrant { id })?;
+        return through_grant(g, actor, purpose, kind, today, resource.items);
+    }
+    if resource.spec.share_type == ShareType::Unconditional {
+        // Item-level overrides: an item the current entry marks conditional or not shared
+        // (or that the entry no longer lists) is outside the unconditional scope.
+        let fields: Vec<String> = resource
+            .items
+            .iter()
+            .filter(|i| {
+                resource.spec.item(&i.name).map(|cur| cur.effective_share_type(resource.spec))
+                    == Some(ShareType::Unconditional)
+            })
+            .map(|i| i.name.clone())
+            .collect();
+        if fields.is_empty() {
+            return Err(Denied::NoSharedFields);
+        }
+        return Ok(plain(Basis::Unconditional, purpose, fields));
+    }
+    // Conditional or not shared: the newest grant that works for this read; if none works, the
+    // most telling reason (a grant that exists but cannot be used says more than "apply").
+    let mine: Vec<&GrantFacts<'_>> = grants
+        .iter()
+        .filter(|g| g.resource_id == resource_id && g.consumer_department_id == actor.department_id)
+        .collect();
+    let mut first_refusal = None;
+    for g in &mine {
+        match through_grant(g, actor, purpose.clone(), kind, today, resource.items) {
+            Ok(scope) => return Ok(scope),
+            Err(e) => {
+                first_refusal.get_or_insert(e);
             }
-            Ok(Scope { basis: Basis::Unconditional, purpose, fields })
         }
     }
+    if let Some(e) = first_refusal {
+        return Err(e);
+    }
+    match resource.spec.share_type {
+        ShareType::NotShared => Err(Denied::NotShared { basis: resource.spec.share_basis.clone().unwrap_or_default() }),
+        _ => Err(Denied::NeedsApplication),
+    }
+}
+
+fn plain(basis: Basis, purpose: Purpose, fields: Vec<String>) -> Scope {
+    Scope { basis, purpose, fields, rows: Vec::new(), masks: Vec::new(), daily_row_quota: None }
+}
+
+fn through_grant(
+    g: &GrantFacts<'_>,
+    actor: &Actor,
+    purpose: Purpose,
+    kind: ReadKind,
+    today: NaiveDate,
+    items: &[DataItem],
+) -> Result<Scope, Denied> {
+    let t = g.terms;
+    g.status.usable(&t.period, today).map_err(|e| Denied::GrantUnusable { id: g.id, why: e.to_string() })?;
+    if !t.user_ids.is_empty() && !t.user_ids.contains(&actor.user_id) {
+        return Err(Denied::NotYourGrant { id: g.id });
+    }
+    if t.purpose.kind != purpose.kind {
+        return Err(Denied::PurposeMismatch {
+            id: g.id,
+            granted: format!("{}：{}", t.purpose.kind.label(), t.purpose.description),
+            declared: format!("{}：{}", purpose.kind.label(), purpose.description),
+        });
+    }
+    if !kind.methods().iter().any(|m| t.methods.contains(m)) {
+        return Err(Denied::MethodNotGranted {
+            id: g.id,
+            kind: kind.label().to_string(),
+            granted: t.methods.iter().map(|m| m.label()).collect::<Vec<_>>().join("、"),
+        });
+    }
+    // A row condition on an item the version being read does not have cannot be applied: refuse
+    // rather than read unfiltered rows.
+    if let Some(r) = t.rows.iter().find(|r| !items.iter().any(|i| i.name == r.field)) {
+        return Err(Denied::GrantUnusable {
+            id: g.id,
+            why: format!("数据范围条件所用的信息项“{}”在该数据版本中不存在", r.field),
+        });
+    }
+    // Only granted fields that the version being read actually has, in item order.
+    let fields: Vec<String> = items.iter().filter(|i| t.fields.contains(&i.name)).map(|i| i.name.clone()).collect();
+    if fields.is_empty() {
+        return Err(Denied::NoSharedFields);
+    }
+    let masks = t.masks.iter().filter(|m| fields.contains(&m.field)).map(|m| (m.field.clone(), m.rule)).collect();
+    Ok(Scope {
+        basis: Basis::Grant(g.id),
+        purpose,
+        fields,
+        rows: t.rows.clone(),
+        masks,
+        daily_row_quota: t.daily_row_quota,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use domain::catalog::{CategoryCode, DataType, Format, FormatClass, OpenType, UpdateCycle};
+    use domain::filter::Op;
     use domain::purpose::PurposeKind;
+    use domain::sharing::{FieldMask, Period};
 
     fn spec(share: ShareType) -> ResourceSpec {
         let mut secret = DataItem::new("联系电话", DataType::C, Some(11));
@@ -131,7 +342,11 @@ mod tests {
             provider_division: None,
             summary: "s".into(),
             format: Format { class: FormatClass::Database, subtype: None, other_desc: None },
-            data_items: vec![DataItem::new("姓名", DataType::C, Some(50)), secret],
+            data_items: vec![
+                DataItem::new("姓名", DataType::C, Some(50)),
+                secret,
+                DataItem::new("区划", DataType::C, Some(6)),
+            ],
             share_type: share,
             share_condition: Some("条件".into()),
             share_basis: Some("《某法》".into()),
@@ -147,32 +362,136 @@ mod tests {
     }
 
     fn actor(dept: i64) -> Actor {
-        Actor { user_id: 1, username: "u".into(), department_id: dept, roles: vec![] }
+        Actor { user_id: 7, username: "u".into(), department_id: dept, roles: vec![] }
     }
 
     fn purpose() -> Purpose {
         Purpose::new(PurposeKind::WorkReference, "核对").unwrap()
     }
 
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn read(a: &Actor, kind: ReadKind, grant_id: Option<i64>) -> ReadContext<'_> {
+        ReadContext { actor: a, purpose: purpose(), kind, grant_id, today: day("2026-06-01") }
+    }
+
+    fn terms() -> GrantTerms {
+        GrantTerms {
+            purpose: Purpose::new(PurposeKind::WorkReference, "低保资格核对").unwrap(),
+            fields: vec!["联系电话".into(), "姓名".into()],
+            rows: vec![Filter::new("区划", Op::Eq, serde_json::json!("350102"))],
+            masks: vec![FieldMask { field: "联系电话".into(), rule: MaskRule::Mobile }],
+            methods: vec![ShareMethod::Api],
+            period: Period { from: day("2026-01-01"), until: day("2026-12-31") },
+            daily_row_quota: Some(500),
+            user_ids: vec![],
+        }
+    }
+
     #[test]
-    fn decisions() {
+    fn without_grants() {
         let s = spec(ShareType::Unconditional);
         let facts =
             ResourceFacts { department_id: 1, status: ResourceStatus::Published, spec: &s, items: &s.data_items };
-        let own = decide(&actor(1), &facts, purpose()).unwrap();
-        assert_eq!((own.basis, own.fields.len()), (Basis::OwnDepartment, 2));
-        let other = decide(&actor(2), &facts, purpose()).unwrap();
-        assert_eq!(other.fields, vec!["姓名".to_string()], "the conditional item is left out");
+        let own = decide(read(&actor(1), ReadKind::Query, None), 9, &facts, &[]).unwrap();
+        assert_eq!((own.basis, own.fields.len()), (Basis::OwnDepartment, 3));
+        let other = decide(read(&actor(2), ReadKind::Query, None), 9, &facts, &[]).unwrap();
+        assert_eq!(other.fields, vec!["姓名".to_string(), "区划".to_string()], "the conditional item is left out");
         let c = spec(ShareType::Conditional);
         let facts =
             ResourceFacts { department_id: 1, status: ResourceStatus::Published, spec: &c, items: &c.data_items };
-        assert_eq!(decide(&actor(2), &facts, purpose()), Err(Denied::NeedsApplication));
+        assert_eq!(decide(read(&actor(2), ReadKind::Query, None), 9, &facts, &[]), Err(Denied::NeedsApplication));
         let n = spec(ShareType::NotShared);
         let facts =
             ResourceFacts { department_id: 1, status: ResourceStatus::Published, spec: &n, items: &n.data_items };
-        assert!(matches!(decide(&actor(2), &facts, purpose()), Err(Denied::NotShared { .. })));
+        assert!(matches!(
+            decide(read(&actor(2), ReadKind::Query, None), 9, &facts, &[]),
+            Err(Denied::NotShared { .. })
+        ));
         let facts =
             ResourceFacts { department_id: 1, status: ResourceStatus::Withdrawn, spec: &s, items: &s.data_items };
-        assert_eq!(decide(&actor(2), &facts, purpose()), Err(Denied::NotPublished));
+        assert_eq!(decide(read(&actor(2), ReadKind::Query, None), 9, &facts, &[]), Err(Denied::NotPublished));
+    }
+
+    #[test]
+    fn through_a_grant() {
+        let c = spec(ShareType::Conditional);
+        let facts =
+            ResourceFacts { department_id: 1, status: ResourceStatus::Published, spec: &c, items: &c.data_items };
+        let t = terms();
+        let g = |status| GrantFacts { id: 5, resource_id: 9, consumer_department_id: 2, status, terms: &t };
+        let scope = decide(read(&actor(2), ReadKind::Query, None), 9, &facts, &[g(GrantStatus::Active)]).unwrap();
+        assert_eq!(scope.basis, Basis::Grant(5));
+        assert_eq!(scope.fields, vec!["姓名".to_string(), "联系电话".to_string()], "item order, granted only");
+        assert_eq!(scope.rows, t.rows);
+        assert_eq!(scope.mask_of("联系电话"), Some(&MaskRule::Mobile));
+        assert_eq!(scope.daily_row_quota, Some(500));
+        assert_eq!(scope.check_usable("联系电话", true), Ok(()));
+        assert_eq!(scope.check_usable("联系电话", false), Err(Denied::FieldMasked("联系电话".into())));
+        assert_eq!(scope.check_usable("区划", true), Err(Denied::FieldOutOfScope("区划".into())));
+
+        // Each way a grant stops working.
+        for status in [GrantStatus::Suspended, GrantStatus::Revoked, GrantStatus::Expired] {
+            assert!(matches!(
+                decide(read(&actor(2), ReadKind::Query, None), 9, &facts, &[g(status)]),
+                Err(Denied::GrantUnusable { id: 5, .. })
+            ));
+        }
+        let b = actor(2);
+        let late = ReadContext { today: day("2027-01-01"), ..read(&b, ReadKind::Query, None) };
+        assert!(matches!(decide(late, 9, &facts, &[g(GrantStatus::Active)]), Err(Denied::GrantUnusable { .. })));
+        assert!(matches!(
+            decide(read(&actor(2), ReadKind::Download, None), 9, &facts, &[g(GrantStatus::Active)]),
+            Err(Denied::MethodNotGranted { .. })
+        ));
+        let other_purpose = ReadContext {
+            purpose: Purpose::new(PurposeKind::BusinessCollaboration, "别的事").unwrap(),
+            ..read(&b, ReadKind::Query, None)
+        };
+        assert!(matches!(
+            decide(other_purpose, 9, &facts, &[g(GrantStatus::Active)]),
+            Err(Denied::PurposeMismatch { .. })
+        ));
+        // Another department, another resource, or a grant for named users only.
+        assert_eq!(
+            decide(read(&actor(3), ReadKind::Query, Some(5)), 9, &facts, &[g(GrantStatus::Active)]),
+            Err(Denied::NotYourGrant { id: 5 })
+        );
+        assert_eq!(
+            decide(read(&actor(2), ReadKind::Query, Some(5)), 10, &facts, &[g(GrantStatus::Active)]),
+            Err(Denied::NotYourGrant { id: 5 })
+        );
+        let mut named = terms();
+        named.user_ids = vec![99];
+        let gn =
+            GrantFacts { id: 6, resource_id: 9, consumer_department_id: 2, status: GrantStatus::Active, terms: &named };
+        assert_eq!(
+            decide(read(&actor(2), ReadKind::Query, Some(6)), 9, &facts, &[gn]),
+            Err(Denied::NotYourGrant { id: 6 })
+        );
+        // A row condition on an item the version lacks refuses instead of reading every row.
+        let old_items =
+            vec![DataItem::new("姓名", DataType::C, Some(50)), DataItem::new("联系电话", DataType::C, Some(11))];
+        let old = ResourceFacts { items: &old_items, ..facts };
+        assert!(matches!(
+            decide(read(&actor(2), ReadKind::Query, None), 9, &old, &[g(GrantStatus::Active)]),
+            Err(Denied::GrantUnusable { .. })
+        ));
+    }
+
+    #[test]
+    fn a_grant_can_widen_an_unconditional_resource_only_when_named() {
+        let s = spec(ShareType::Unconditional);
+        let facts =
+            ResourceFacts { department_id: 1, status: ResourceStatus::Published, spec: &s, items: &s.data_items };
+        let t = terms();
+        let g = GrantFacts { id: 5, resource_id: 9, consumer_department_id: 2, status: GrantStatus::Active, terms: &t };
+        let plain = decide(read(&actor(2), ReadKind::Query, None), 9, &facts, std::slice::from_ref(&g)).unwrap();
+        assert_eq!(plain.basis, Basis::Unconditional);
+        let named = decide(read(&actor(2), ReadKind::Query, Some(5)), 9, &facts, &[g]).unwrap();
+        assert_eq!(named.basis, Basis::Grant(5));
+        assert!(named.allows("联系电话"));
     }
 }

@@ -8,6 +8,7 @@
 pub mod access;
 mod error;
 pub mod input;
+mod masking;
 pub mod publish;
 pub mod query;
 pub mod rows;
@@ -16,4 +17,5 @@ pub mod storage;
 pub use error::DataError;
 pub use object_store;
 pub mod download;
+pub mod verify;
 pub mod versions;

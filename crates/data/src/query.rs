@@ -20,31 +20,7 @@ use crate::storage::DatasetStorage;
 pub const MAX_LIMIT: usize = 10_000;
 pub const DEFAULT_LIMIT: usize = 100;
 
-/// A filter operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Op {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    In,
-    Prefix,
-    Contains,
-    IsNull,
-    NotNull,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Filter {
-    pub field: String,
-    pub op: Op,
-    #[serde(default)]
-    pub value: Value,
-}
+pub use domain::filter::{Filter, Op};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -117,12 +93,22 @@ impl QuerySpec {
         out
     }
 
-    /// Refuses any field outside the scope, before anything is read.
+    /// Refuses any field outside the scope, before anything is read; a masked field may only be
+    /// shown (and counted), never filtered, sorted, grouped or aggregated on, so that its
+    /// cleartext cannot be probed through the answers.
     pub fn check_scope(&self, scope: &Scope) -> Result<(), Denied> {
-        match self.referenced_fields().into_iter().find(|f| !scope.allows(f)) {
-            Some(f) => Err(Denied::FieldOutOfScope(f.to_string())),
-            None => Ok(()),
+        for f in self.fields.iter().flatten() {
+            scope.check_usable(f, true)?;
         }
+        for f in self.filters.iter().map(|f| &f.field).chain(self.sort.iter().map(|s| &s.field)).chain(&self.group_by) {
+            scope.check_usable(f, false)?;
+        }
+        for a in &self.aggregates {
+            if let Some(f) = &a.field {
+                scope.check_usable(f, a.func == AggFunc::Count)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -143,7 +129,7 @@ fn like_escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
-fn filter_expr(f: &Filter) -> Result<Expr, DataError> {
+pub(crate) fn filter_expr(f: &Filter) -> Result<Expr, DataError> {
     let c = ident(&f.field);
     let need_string = |what: &str| match &f.value {
         Value::String(s) => Ok(s.clone()),
@@ -202,6 +188,29 @@ fn func_name(f: AggFunc) -> &'static str {
     }
 }
 
+/// The rows and columns a scope allows: the grant's row conditions on the stored values, then
+/// the projection to the scope's fields with masked fields replaced by their masked text. Every
+/// read (query, download, changes, verification) starts from this frame.
+pub(crate) async fn scoped_frame(
+    ctx: &datafusion::prelude::SessionContext,
+    urls: Vec<String>,
+    scope: &Scope,
+) -> Result<DataFrame, DataError> {
+    let mut df = ctx.read_parquet(urls, ParquetReadOptions::default()).await?;
+    for r in &scope.rows {
+        df = df.filter(filter_expr(r)?)?;
+    }
+    let projection: Vec<Expr> = scope
+        .fields
+        .iter()
+        .map(|f| match scope.mask_of(f) {
+            Some(rule) => crate::masking::masked_column(f, rule),
+            None => ident(f),
+        })
+        .collect();
+    Ok(df.select(projection)?)
+}
+
 /// Builds the plan: the scope's projection and the client's filters, grouping and order.
 /// Returns the frame before paging, and the output columns.
 pub async fn plan(
@@ -216,9 +225,7 @@ pub async fn plan(
     }
     let ctx = storage.session()?;
     let urls: Vec<String> = files.iter().map(|f| DatasetStorage::file_url(f)).collect();
-    let mut df = ctx.read_parquet(urls, ParquetReadOptions::default()).await?;
-    // The scope's projection comes first: nothing outside it is even read.
-    df = df.select(scope.fields.iter().map(ident).collect::<Vec<_>>())?;
+    let mut df = scoped_frame(&ctx, urls, scope).await?;
     for f in &spec.filters {
         df = df.filter(filter_expr(f)?)?;
     }

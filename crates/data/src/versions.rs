@@ -12,7 +12,7 @@ use object_store::ObjectStoreExt;
 use object_store::path::Path as ObjectPath;
 
 use crate::DataError;
-use crate::access::{Denied, Scope};
+use crate::access::Scope;
 use crate::query::batches_to_json;
 use crate::storage::DatasetStorage;
 
@@ -130,16 +130,23 @@ pub async fn changes(
     if keys.is_empty() {
         return Err(DataError::invalid(None, "该资源没有主键信息项，无法按主键比较版本差异"));
     }
-    if let Some(k) = keys.iter().find(|k| !scope.allows(&k.name)) {
-        return Err(Denied::FieldOutOfScope(k.name.clone()).into());
+    // Rows are matched by key: the key must be visible in clear.
+    for k in &keys {
+        scope.check_usable(&k.name, false)?;
     }
     let offset = match cursor.filter(|c| !c.is_empty()) {
         None => 0usize,
         Some(c) => c.parse().map_err(|_| DataError::invalid(Some("cursor"), "分页游标 cursor 无效"))?,
     };
     let ctx = storage.session()?;
-    register(&ctx, "old", old).await?;
-    register(&ctx, "new", new).await?;
+    // Both sides are read through the scope: only rows inside the grant's row conditions, masked
+    // fields masked. A row that moves out of the row scope shows as removed, one that moves in
+    // as added.
+    for (name, files) in [("old", old), ("new", new)] {
+        let urls: Vec<String> = files.iter().map(|f| DatasetStorage::file_url(f)).collect();
+        let df = crate::query::scoped_frame(&ctx, urls, scope).await?;
+        ctx.register_table(name, df.into_view())?;
+    }
     let on = keys.iter().map(|k| format!("o.{c} = n.{c}", c = quote(&k.name))).collect::<Vec<_>>().join(" AND ");
     // Only the fields in scope are compared and returned: a hidden field's change is not
     // visible, not even as the fact that a row changed.

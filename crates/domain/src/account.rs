@@ -50,6 +50,14 @@ pub enum Action {
     PublishData,
     /// Read shared data for the department's duties (使用), subject to the access check.
     ReadData,
+    /// Apply for Conditional data, withdraw, dispute, escalate, report the effect (使用部门).
+    ApplyForData,
+    /// Answer applications for the department's resources (提供部门, 第十二条).
+    AnswerApplication,
+    /// Suspend, resume or revoke the department's grants; file agreements.
+    ManageGrants,
+    /// Rule on escalated applications and disputes (共享主管部门, 协调).
+    Coordinate,
 }
 
 impl Action {
@@ -69,6 +77,10 @@ impl Action {
             Action::ReadAudit => "查看审计日志",
             Action::PublishData => "发布共享数据",
             Action::ReadData => "读取共享数据",
+            Action::ApplyForData => "提出共享申请",
+            Action::AnswerApplication => "答复共享申请",
+            Action::ManageGrants => "管理共享授权",
+            Action::Coordinate => "协调裁决共享争议",
         }
     }
 
@@ -87,6 +99,10 @@ impl Action {
             Action::ReadAudit => &[Auditor],
             Action::PublishData => &[DataProvider],
             Action::ReadData => &[DataConsumer, DataProvider],
+            Action::ApplyForData => &[DataConsumer],
+            Action::AnswerApplication => &[Approver],
+            Action::ManageGrants => &[Approver, Coordinator],
+            Action::Coordinate => &[Coordinator],
         }
     }
 
@@ -100,6 +116,9 @@ impl Action {
                 | Action::WithdrawCatalog
                 | Action::RecordDutyChange
                 | Action::PublishData
+                | Action::ApplyForData
+                | Action::AnswerApplication
+                | Action::ManageGrants
         )
     }
 }

@@ -1,6 +1,7 @@
 //! govshare's vocabulary as types: the catalogue (政务信息资源目录) and its validation rules,
 //! departments and platforms, accounts and roles, the resource lifecycle, catalogue currency,
-//! the working-day calendar and the national identifier checks.
+//! the working-day calendar and the national identifier checks; sharing applications, decisions
+//! and grants as state machines.
 //!
 //! Pure: no I/O, no async, no clock. Callers pass "today" in.
 
@@ -9,8 +10,11 @@ pub mod calendar;
 pub mod catalog;
 pub mod currency;
 pub mod error;
+pub mod filter;
 pub mod freshness;
 pub mod identifiers;
 mod labels;
+pub mod masking;
 pub mod org;
 pub mod purpose;
+pub mod sharing;

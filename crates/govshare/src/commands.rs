@@ -170,6 +170,11 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
                 }
                 Some(r.spec)
             };
+            if let Some(path) = &args.items_json {
+                let items = spec.as_ref().map_or_else(crate::demo::synth::population_items, |s| s.data_items.clone());
+                std::fs::write(path, serde_json::to_vec_pretty(&items)?)
+                    .with_context(|| format!("无法写入 {}", path.display()))?;
+            }
             let started = std::time::Instant::now();
             // write_csv buffers on its own.
             let out = std::fs::File::create(&args.out).with_context(|| format!("无法写入 {}", args.out.display()))?;
@@ -245,6 +250,22 @@ pub async fn serve(listen: std::net::SocketAddr, svc: Services) -> anyhow::Resul
         tokio::net::TcpListener::bind(listen).await.with_context(|| format!("无法监听 {listen}（端口被占用？）"))?;
     let addr = listener.local_addr()?;
     println!("govshare 已启动：http://{addr}  （接口文档 http://{addr}/api/openapi.json）");
+    // The sharing watch (第十二条): escalate applications past their reply deadline and record
+    // expired grants, at start and every ten minutes.
+    let watcher = svc.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            match service::sharing::sweep(&watcher).await {
+                Ok((escalated, expired)) if !escalated.is_empty() || !expired.is_empty() => {
+                    tracing::info!(escalated = escalated.len(), expired = expired.len(), "sharing watch")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "sharing watch failed"),
+            }
+        }
+    });
     let app = server::router(svc);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

@@ -140,6 +140,9 @@ pub struct SynthArgs {
     /// Output CSV file.
     #[arg(long)]
     pub out: PathBuf,
+    /// Also write the table's data items (信息项, as the catalogue's JSON has them) to this file.
+    #[arg(long)]
+    pub items_json: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

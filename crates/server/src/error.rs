@@ -96,6 +96,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Stale { .. } => ApiError::new(StatusCode::CONFLICT, "stale_version", msg),
             ServiceError::Calendar(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "calendar_out_of_range", msg),
             ServiceError::AccessDenied(_) => ApiError::new(StatusCode::FORBIDDEN, "access_denied", msg),
+            ServiceError::RateLimited(_) => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", msg),
             ServiceError::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error");
                 ApiError::new(

@@ -15,6 +15,28 @@ use crate::views::*;
         license(name = "Apache-2.0")
     ),
     paths(
+        routes::datasets::verify,
+        routes::sharing::apply,
+        routes::sharing::list,
+        routes::sharing::get,
+        routes::sharing::steps,
+        routes::sharing::review,
+        routes::sharing::decide,
+        routes::sharing::withdraw,
+        routes::sharing::dispute,
+        routes::sharing::escalate,
+        routes::sharing::rule,
+        routes::sharing::list_grants,
+        routes::sharing::get_grant,
+        routes::sharing::grant_steps,
+        routes::sharing::suspend,
+        routes::sharing::resume,
+        routes::sharing::revoke,
+        routes::sharing::file_agreement,
+        routes::sharing::list_agreements,
+        routes::sharing::agreement_document,
+        routes::sharing::give_feedback,
+        routes::sharing::resource_feedback,
         routes::health::healthz,
         routes::health::deadline,
         routes::accounts::list_platforms,
@@ -65,7 +87,8 @@ use crate::views::*;
         (name = "accounts", description = "平台、部门、用户与访问令牌"),
         (name = "catalogue", description = "政务信息资源目录"),
         (name = "audit", description = "审计日志"),
-        (name = "data", description = "共享数据：发布、版本、查询、下载"),
+        (name = "data", description = "共享数据：发布、版本、查询、下载、核验"),
+        (name = "sharing", description = "共享申请、答复、协调、授权、协议与效果反馈"),
     )
 )]
 struct ApiDoc;

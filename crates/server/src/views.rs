@@ -11,6 +11,9 @@ use domain::catalog::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+mod sharing;
+pub use sharing::*;
+
 /// A list page: `next` is the cursor to pass as `cursor` for the following page.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct List<T: ToSchema> {
@@ -1019,6 +1022,8 @@ pub struct QueryBody {
     pub purpose: Option<PurposeBody>,
     /// A version number (default: the latest).
     pub version: Option<i64>,
+    /// The grant to read through (default: the one that fits the purpose and method, if any).
+    pub grant: Option<i64>,
     /// Fields to return (default: all you may see).
     pub fields: Option<Vec<String>>,
     /// `[{"field": "性别", "op": "eq", "value": "女"}]`; ops: eq, ne, lt, le, gt, ge, in, prefix,
@@ -1086,6 +1091,8 @@ pub struct DownloadParams {
     pub filters: Option<String>,
     /// The purpose, `kind:description` (or send the `X-Purpose` header, percent-encoded).
     pub purpose: Option<String>,
+    /// The grant to read through (default: the one that fits, if any).
+    pub grant: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -1099,6 +1106,8 @@ pub struct ChangesParams {
     pub cursor: Option<String>,
     /// The purpose, `kind:description` (or the `X-Purpose` header).
     pub purpose: Option<String>,
+    /// The grant to read through (default: the one that fits, if any).
+    pub grant: Option<i64>,
 }
 
 /// Changes from version `since` to `version`.

@@ -11,7 +11,7 @@ use serde_json::json;
 use store::model::{DatasetVersion, Resource};
 
 use crate::{Result, ServiceError, Services, audit, catalog};
-use data::access::{ResourceFacts, Scope};
+use data::access::{Denied, GrantFacts, ReadContext, ReadKind, ResourceFacts, Scope};
 use data::input::InputOptions;
 use data::publish::{Previous, PublishInput, PublishMode};
 use data::query::{QueryResult, QuerySpec};
@@ -121,19 +121,31 @@ pub async fn versions(svc: &Services, actor: &Actor, key: &str) -> Result<(Resou
     Ok((r, v))
 }
 
-/// A read request: which version, for what purpose.
+/// A read request: which version, for what purpose, through which grant (optional: without one,
+/// the access check finds the grant that fits, if any).
 pub struct ReadRequest {
     pub version: Option<i64>,
     pub purpose: Purpose,
+    pub grant_id: Option<i64>,
+}
+
+impl ReadRequest {
+    pub fn new(purpose: Purpose) -> ReadRequest {
+        ReadRequest { version: None, purpose, grant_id: None }
+    }
+}
+
+/// A read that passed the access check.
+struct Allowed {
+    resource: Resource,
+    version: DatasetVersion,
+    scope: Scope,
+    /// Rows the grant's daily quota still allows today (None: no quota).
+    remaining: Option<u64>,
 }
 
 /// Runs the access check for a read; a refusal is audited before it is returned.
-async fn scope_for(
-    svc: &Services,
-    actor: &Actor,
-    key: &str,
-    req: &ReadRequest,
-) -> Result<(Resource, DatasetVersion, Scope)> {
+async fn scope_for(svc: &Services, actor: &Actor, key: &str, req: &ReadRequest, kind: ReadKind) -> Result<Allowed> {
     let r = catalog::get(svc, actor, key).await?;
     actor.authorize(Action::ReadData, None)?;
     let version = match req.version {
@@ -144,12 +156,65 @@ async fn scope_for(
             .await?
             .ok_or_else(|| ServiceError::NotFound(format!("信息资源“{}”的数据", r.code)))?,
     };
-    let facts =
+    let grants = svc.store.grants_for(r.id, actor.department_id).await?;
+    let facts: Vec<GrantFacts<'_>> = grants
+        .iter()
+        .map(|g| GrantFacts {
+            id: g.id,
+            resource_id: g.resource_id,
+            consumer_department_id: g.consumer_department_id,
+            status: g.status,
+            terms: &g.terms,
+        })
+        .collect();
+    let resource =
         ResourceFacts { department_id: r.department_id, status: r.status, spec: &r.spec, items: &version.data_items };
-    match data::access::decide(actor, &facts, req.purpose.clone()) {
-        Ok(scope) => Ok((r, version, scope)),
-        Err(denied) => Err(refuse(svc, actor, &r, &version, &req.purpose, denied).await),
+    let today = svc.clock.today();
+    let read = ReadContext { actor, purpose: req.purpose.clone(), kind, grant_id: req.grant_id, today };
+    let scope = match data::access::decide(read, r.id, &resource, &facts) {
+        Ok(scope) => scope,
+        Err(denied) => return Err(refuse(svc, actor, &r, &version, &req.purpose, denied).await),
+    };
+    let remaining = match (scope.basis().grant_id(), scope.daily_row_quota()) {
+        (Some(g), Some(quota)) => {
+            let used = svc.store.grant_usage(g, today).await?.max(0) as u64;
+            if used >= quota {
+                let denied = Denied::QuotaExhausted { id: g, quota };
+                return Err(refuse(svc, actor, &r, &version, &req.purpose, denied).await);
+            }
+            Some(quota - used)
+        }
+        _ => None,
+    };
+    Ok(Allowed { resource: r, version, scope, remaining })
+}
+
+/// Counts rows read through a grant against its daily quota.
+async fn charge(svc: &Services, scope: &Scope, rows: u64) -> Result<()> {
+    if let (Some(g), Some(_)) = (scope.basis().grant_id(), scope.daily_row_quota())
+        && rows > 0
+    {
+        svc.store.add_grant_usage(g, svc.clock.today(), rows as i64).await?;
     }
+    Ok(())
+}
+
+/// What every read's audit event says about the access decision.
+fn scope_json(scope: &Scope, req: &ReadRequest) -> serde_json::Value {
+    json!({
+        "basis": scope.basis().code(),
+        "grant": scope.basis().grant_id(),
+        "purpose": purpose_json(&req.purpose),
+        "row_scope": scope.row_conditions().iter().map(|f| f.describe()).collect::<Vec<_>>(),
+        "masks": scope.mask_ids().into_iter().map(|(f, r)| json!({"field": f, "rule": r})).collect::<Vec<_>>(),
+    })
+}
+
+fn merge(mut a: serde_json::Value, b: serde_json::Value) -> serde_json::Value {
+    if let (Some(a), serde_json::Value::Object(b)) = (a.as_object_mut(), b) {
+        a.extend(b);
+    }
+    a
 }
 
 /// Records a refused read (every refused access is audited) and returns the refusal.
@@ -159,7 +224,7 @@ async fn refuse(
     r: &Resource,
     version: &DatasetVersion,
     purpose: &Purpose,
-    denied: data::access::Denied,
+    denied: Denied,
 ) -> ServiceError {
     let detail =
         json!({"id": r.id, "version": version.version, "purpose": purpose_json(purpose), "reason": denied.to_string()});
@@ -174,37 +239,47 @@ fn purpose_json(p: &Purpose) -> serde_json::Value {
     json!({"kind": p.kind.code(), "description": p.description})
 }
 
-/// Queries a version inside the caller's scope; audited with purpose, fields and row count.
+/// Queries a version inside the caller's scope; audited with purpose, grant, fields and row count.
 pub async fn query(
     svc: &Services,
     actor: &Actor,
     key: &str,
     req: ReadRequest,
-    spec: QuerySpec,
+    mut spec: QuerySpec,
 ) -> Result<(DatasetVersion, QueryResult)> {
-    let (r, version, scope) = scope_for(svc, actor, key, &req).await?;
+    let Allowed { resource: r, version, scope, remaining } = scope_for(svc, actor, key, &req, ReadKind::Query).await?;
+    if let Some(rem) = remaining {
+        // A page never exceeds what the quota still allows today.
+        let limit = spec.limit.unwrap_or(data::query::DEFAULT_LIMIT) as u64;
+        spec.limit = Some(limit.min(rem) as usize);
+    }
     let result = match data::query::run(&svc.datasets, &version.files, &scope, &spec).await {
         Ok(res) => res,
         Err(data::DataError::Denied(d)) => return Err(refuse(svc, actor, &r, &version, &req.purpose, d).await),
         Err(e) => return Err(e.into()),
     };
+    charge(svc, &scope, result.rows.len() as u64).await?;
     audit::record(
         svc,
         Some(actor),
         "data.query",
         "resource",
         Some(r.code.clone()),
-        json!({
-            "id": r.id, "version": version.version, "basis": scope.basis().code(), "purpose": purpose_json(&req.purpose),
-            "fields": result.columns, "rows": result.rows.len(),
-            "filters": spec.filters.iter().map(|f| f.field.clone()).collect::<Vec<_>>(),
-        }),
+        merge(
+            json!({
+                "id": r.id, "version": version.version, "fields": result.columns, "rows": result.rows.len(),
+                "filters": spec.filters.iter().map(|f| f.field.clone()).collect::<Vec<_>>(),
+            }),
+            scope_json(&scope, &req),
+        ),
     )
     .await?;
     Ok((version, result))
 }
 
 /// Streams a version (or a query over it) for download; audited before the first byte leaves.
+/// Through a grant with a daily quota, the rows are counted first and the download refused if
+/// they exceed what is left today.
 pub async fn download(
     svc: &Services,
     actor: &Actor,
@@ -213,22 +288,94 @@ pub async fn download(
     spec: QuerySpec,
     format: &str,
 ) -> Result<(Resource, DatasetVersion, datafusion_stream::Stream, Vec<String>)> {
-    let (r, version, scope) = scope_for(svc, actor, key, &req).await?;
+    let Allowed { resource: r, version, scope, remaining } =
+        scope_for(svc, actor, key, &req, ReadKind::Download).await?;
+    let mut counted = None;
+    if let Some(rem) = remaining {
+        let probe = QuerySpec { count: true, limit: Some(1), cursor: None, ..spec.clone() };
+        let total = match data::query::run(&svc.datasets, &version.files, &scope, &probe).await {
+            Ok(res) => res.total.unwrap_or(0),
+            Err(data::DataError::Denied(d)) => return Err(refuse(svc, actor, &r, &version, &req.purpose, d).await),
+            Err(e) => return Err(e.into()),
+        };
+        if total > rem {
+            let (id, quota) =
+                (scope.basis().grant_id().unwrap_or_default(), scope.daily_row_quota().unwrap_or_default());
+            let denied = Denied::QuotaWouldExceed { id, rows: total, remaining: rem, quota };
+            return Err(refuse(svc, actor, &r, &version, &req.purpose, denied).await);
+        }
+        counted = Some(total);
+    }
     let (stream, columns) = match data::query::stream(&svc.datasets, &version.files, &scope, &spec).await {
         Ok(v) => v,
         Err(data::DataError::Denied(d)) => return Err(refuse(svc, actor, &r, &version, &req.purpose, d).await),
         Err(e) => return Err(e.into()),
     };
+    if let Some(total) = counted {
+        charge(svc, &scope, total).await?;
+    }
     audit::record(
         svc,
         Some(actor),
         "data.download",
         "resource",
         Some(r.code.clone()),
-        json!({"id": r.id, "version": version.version, "basis": scope.basis().code(), "purpose": purpose_json(&req.purpose), "fields": columns, "format": format, "filters": spec.filters.iter().map(|f| f.field.clone()).collect::<Vec<_>>()}),
+        merge(
+            json!({"id": r.id, "version": version.version, "fields": columns, "format": format, "filters": spec.filters.iter().map(|f| f.field.clone()).collect::<Vec<_>>()}),
+            scope_json(&scope, &req),
+        ),
     )
     .await?;
     Ok((r, version, stream, columns))
+}
+
+/// 核验: per claimed field, match / no match / no record — never a stored value. Audited with the
+/// fields checked and the outcomes; counts one row against a grant's quota and is rate-limited
+/// per user.
+pub async fn verify(
+    svc: &Services,
+    actor: &Actor,
+    key: &str,
+    req: ReadRequest,
+    record_key: &std::collections::BTreeMap<String, serde_json::Value>,
+    claims: &std::collections::BTreeMap<String, serde_json::Value>,
+) -> Result<(DatasetVersion, std::collections::BTreeMap<String, data::verify::Outcome>)> {
+    svc.limits.verify.check(actor.user_id, svc.clock.now())?;
+    let Allowed { resource: r, version, scope, .. } = scope_for(svc, actor, key, &req, ReadKind::Verify).await?;
+    let outcomes = match data::verify::verify(
+        &svc.datasets,
+        &version.files,
+        &version.data_items,
+        &scope,
+        record_key,
+        claims,
+    )
+    .await
+    {
+        Ok(o) => o,
+        Err(data::DataError::Denied(d)) => return Err(refuse(svc, actor, &r, &version, &req.purpose, d).await),
+        Err(e) => return Err(e.into()),
+    };
+    charge(svc, &scope, 1).await?;
+    let count = |o: data::verify::Outcome| outcomes.values().filter(|v| **v == o).count();
+    audit::record(
+        svc,
+        Some(actor),
+        "data.verify",
+        "resource",
+        Some(r.code.clone()),
+        merge(
+            json!({
+                "id": r.id, "version": version.version,
+                "key_fields": record_key.keys().collect::<Vec<_>>(), "fields": claims.keys().collect::<Vec<_>>(),
+                "matched": count(data::verify::Outcome::Match), "not_matched": count(data::verify::Outcome::NoMatch),
+                "no_record": count(data::verify::Outcome::NoRecord) > 0,
+            }),
+            scope_json(&scope, &req),
+        ),
+    )
+    .await?;
+    Ok((version, outcomes))
 }
 
 /// The stream type of downloads, re-exported so callers need not depend on DataFusion.
@@ -254,7 +401,9 @@ pub async fn changes(
             format!("limit 应在1到{}之间", data::query::MAX_LIMIT),
         ));
     }
-    let (r, version, scope) = scope_for(svc, actor, key, &req).await?;
+    let Allowed { resource: r, version, scope, remaining } =
+        scope_for(svc, actor, key, &req, ReadKind::Changes).await?;
+    let limit = remaining.map_or(limit, |rem| (limit as u64).min(rem) as usize);
     if since >= version.version || since < 1 {
         return Err(ServiceError::invalid(
             "since",
@@ -278,13 +427,17 @@ pub async fn changes(
         Err(data::DataError::Denied(d)) => return Err(refuse(svc, actor, &r, &version, &req.purpose, d).await),
         Err(e) => return Err(e.into()),
     };
+    charge(svc, &scope, changes.rows.len() as u64).await?;
     audit::record(
         svc,
         Some(actor),
         "data.changes",
         "resource",
         Some(r.code.clone()),
-        json!({"id": r.id, "since": since, "version": version.version, "basis": scope.basis().code(), "purpose": purpose_json(&req.purpose), "fields": scope.fields(), "rows": changes.rows.len()}),
+        merge(
+            json!({"id": r.id, "since": since, "version": version.version, "fields": scope.fields(), "rows": changes.rows.len()}),
+            scope_json(&scope, &req),
+        ),
     )
     .await?;
     Ok((since, version.version, changes))

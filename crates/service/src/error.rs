@@ -30,6 +30,9 @@ pub enum ServiceError {
     Stale { current: i64 },
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+    /// Too many requests; the message says how many are allowed.
+    #[error("{0}")]
+    RateLimited(String),
     /// The access check refused a read of shared data.
     #[error(transparent)]
     AccessDenied(data::access::Denied),

@@ -13,6 +13,8 @@ pub mod currency;
 pub mod datasets;
 mod error;
 pub mod interchange_io;
+pub mod limits;
+pub mod sharing;
 
 use std::sync::Arc;
 
@@ -30,11 +32,20 @@ pub struct Settings {
     pub currency_window_days: u32,
     /// Rejected rows listed in a publish report (all are counted).
     pub report_rejections: usize,
+    /// Working days a provider has to answer an application (第十二条: 10).
+    pub reply_days: u32,
+    /// Verification requests a user may make per minute.
+    pub verify_per_minute: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { currency_window_days: domain::currency::UPDATE_WINDOW_WORKING_DAYS, report_rejections: 100 }
+        Settings {
+            currency_window_days: domain::currency::UPDATE_WINDOW_WORKING_DAYS,
+            report_rejections: 100,
+            reply_days: domain::sharing::DEFAULT_REPLY_DAYS,
+            verify_per_minute: 120,
+        }
     }
 }
 
@@ -48,6 +59,8 @@ pub struct Services {
     pub settings: Settings,
     /// Where dataset versions live.
     pub datasets: data::storage::DatasetStorage,
+    /// Per-user rate limits of this process.
+    pub limits: limits::Limits,
 }
 
 impl Services {
@@ -61,8 +74,16 @@ impl Services {
             scheme: Arc::new(domain::catalog::Guide2017::default()),
             clock: Arc::new(SystemClock),
             settings: Settings::default(),
+            limits: limits::Limits::new(Settings::default().verify_per_minute),
             datasets: data::storage::DatasetStorage::new(Arc::new(data::object_store::memory::InMemory::new())),
         }
+    }
+
+    /// The same services with other settings (rate limits follow them).
+    pub fn with_settings(mut self, settings: Settings) -> Services {
+        self.limits = limits::Limits::new(settings.verify_per_minute);
+        self.settings = settings;
+        self
     }
 
     /// The same services with dataset files in `storage`.

@@ -1,5 +1,7 @@
 //! The metadata repository: platforms, departments, accounts, the classification tree, the
-//! catalogue with every version of every entry, catalogue-currency windows and the audit trail.
+//! catalogue with every version of every entry, catalogue-currency windows, the audit trail, and
+//! sharing: applications and grants with their recorded steps, daily usage, agreements and
+//! feedback ([`SharingStore`], a supertrait of [`Store`]).
 //!
 //! One [`Store`] trait, two implementations: [`SqliteStore`] (embedded default, a file in the data
 //! directory) and [`PgStore`] (production). Both run the same portable SQL (written once, in
@@ -12,6 +14,8 @@ mod error;
 pub mod model;
 mod open;
 mod postgres;
+mod sharing_backend;
+mod sharing_store;
 mod sqlite;
 mod store;
 pub mod time;
@@ -19,5 +23,6 @@ pub mod time;
 pub use error::StoreError;
 pub use open::{Backend, open};
 pub use postgres::PgStore;
+pub use sharing_store::SharingStore;
 pub use sqlite::SqliteStore;
 pub use store::Store;

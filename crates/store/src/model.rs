@@ -260,3 +260,232 @@ pub struct DatasetVersion {
     pub published_by: i64,
     pub published_at: DateTime<Utc>,
 }
+
+// ---------------------------------------------------------------------------------------------
+// Sharing: applications, grants, agreements, feedback (国发〔2016〕51号 第十二条、第十四条).
+
+pub use sharing::*;
+
+mod sharing {
+    use chrono::{DateTime, NaiveDate, Utc};
+    use domain::sharing::{ApplicationStatus, ApplicationTerms, GrantStatus, GrantTerms};
+
+    /// A share application (共享申请) as stored.
+    #[derive(Debug, Clone)]
+    pub struct Application {
+        pub id: i64,
+        pub resource_id: i64,
+        pub provider_department_id: i64,
+        pub consumer_department_id: i64,
+        pub applicant_id: i64,
+        pub status: ApplicationStatus,
+        pub terms: ApplicationTerms,
+        /// The CST date of receipt; the reply deadline counts from the next working day.
+        pub received_on: NaiveDate,
+        pub reply_due: NaiveDate,
+        /// The deadline was counted past the calendar's known years (weekdays only).
+        pub due_provisional: bool,
+        /// The provider's decision or the coordinator's ruling, as recorded (JSON of
+        /// `domain::sharing::Decision` / `Ruling`), once there is one.
+        pub decision: Option<serde_json::Value>,
+        /// The grant the decision or ruling issued.
+        pub grant_id: Option<i64>,
+        pub created_at: DateTime<Utc>,
+        pub updated_at: DateTime<Utc>,
+        /// Bumped by every transition: a transition names the revision it saw (optimistic locking).
+        pub revision: i64,
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct NewApplication {
+        pub resource_id: i64,
+        pub provider_department_id: i64,
+        pub consumer_department_id: i64,
+        pub applicant_id: i64,
+        pub status: ApplicationStatus,
+        pub terms: ApplicationTerms,
+        pub received_on: NaiveDate,
+        pub reply_due: NaiveDate,
+        pub due_provisional: bool,
+        pub at: DateTime<Utc>,
+    }
+
+    /// One recorded step of an application: who did what, when and why.
+    #[derive(Debug, Clone)]
+    pub struct ApplicationStep {
+        pub application_id: i64,
+        /// 1, 2, 3 … per application.
+        pub seq: i64,
+        /// `submit`, or an `ApplicationAction` code.
+        pub action: String,
+        pub from_status: Option<ApplicationStatus>,
+        pub to_status: ApplicationStatus,
+        /// None for the platform's own steps (deadline escalation).
+        pub actor_id: Option<i64>,
+        pub actor_name: Option<String>,
+        /// `consumer`, `provider`, `coordinator` or `platform`.
+        pub party: String,
+        pub note: Option<String>,
+        pub at: DateTime<Utc>,
+    }
+
+    /// A step to record with a transition (or with the filing, as step 1).
+    #[derive(Debug, Clone)]
+    pub struct NewStep {
+        pub action: String,
+        pub actor_id: Option<i64>,
+        pub actor_name: Option<String>,
+        pub party: String,
+        pub note: Option<String>,
+    }
+
+    /// Moves an application to `to`, atomically: the status change, the step, the decision and
+    /// the grant it issues commit together or not at all. Fails with `Conflict` when the
+    /// application's revision is no longer `expected_revision` (someone else acted first).
+    #[derive(Debug, Clone)]
+    pub struct ApplicationTransition {
+        pub id: i64,
+        pub expected_revision: i64,
+        pub to: ApplicationStatus,
+        pub step: NewStep,
+        /// Recorded as the application's decision (replacing any earlier one).
+        pub decision: Option<serde_json::Value>,
+        pub grant: Option<NewGrant>,
+        pub at: DateTime<Utc>,
+    }
+
+    #[derive(Debug, Clone, Default)]
+    pub struct ApplicationFilter {
+        pub resource_id: Option<i64>,
+        pub provider_department_id: Option<i64>,
+        pub consumer_department_id: Option<i64>,
+        /// Either department (what a department sees of its own applications).
+        pub department_id: Option<i64>,
+        pub statuses: Vec<ApplicationStatus>,
+        /// Only those whose reply is due strictly before this date.
+        pub due_before: Option<NaiveDate>,
+    }
+
+    /// A grant (授权) as stored.
+    #[derive(Debug, Clone)]
+    pub struct Grant {
+        pub id: i64,
+        pub resource_id: i64,
+        pub provider_department_id: i64,
+        pub consumer_department_id: i64,
+        /// The application it answers; None for a grant issued directly (e.g. by agreement).
+        pub application_id: Option<i64>,
+        pub status: GrantStatus,
+        pub terms: GrantTerms,
+        pub issued_by: i64,
+        pub issued_at: DateTime<Utc>,
+        pub updated_at: DateTime<Utc>,
+        pub revision: i64,
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct NewGrant {
+        pub resource_id: i64,
+        pub provider_department_id: i64,
+        pub consumer_department_id: i64,
+        pub application_id: Option<i64>,
+        pub terms: GrantTerms,
+        pub issued_by: i64,
+        pub at: DateTime<Utc>,
+    }
+
+    /// A recorded change of a grant's status.
+    #[derive(Debug, Clone)]
+    pub struct GrantStep {
+        pub grant_id: i64,
+        pub seq: i64,
+        /// `issue`, or a `GrantAction` code.
+        pub action: String,
+        pub from_status: Option<GrantStatus>,
+        pub to_status: GrantStatus,
+        pub actor_id: Option<i64>,
+        pub actor_name: Option<String>,
+        pub reason: Option<String>,
+        pub at: DateTime<Utc>,
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct GrantTransition {
+        pub id: i64,
+        pub expected_revision: i64,
+        pub to: GrantStatus,
+        pub action: String,
+        pub actor_id: Option<i64>,
+        pub actor_name: Option<String>,
+        pub reason: Option<String>,
+        pub at: DateTime<Utc>,
+    }
+
+    #[derive(Debug, Clone, Default)]
+    pub struct GrantFilter {
+        pub resource_id: Option<i64>,
+        pub provider_department_id: Option<i64>,
+        pub consumer_department_id: Option<i64>,
+        /// Either department.
+        pub department_id: Option<i64>,
+        pub statuses: Vec<GrantStatus>,
+    }
+
+    /// 共享协议 or 安全保密协议 attached to a grant and filed with the coordinator (seed 004 三(四)(五)).
+    #[derive(Debug, Clone)]
+    pub struct Agreement {
+        pub id: i64,
+        pub grant_id: i64,
+        /// `sharing` (共享协议) or `confidentiality` (安全保密协议).
+        pub kind: String,
+        pub title: String,
+        pub file_name: String,
+        pub content_type: String,
+        pub byte_size: i64,
+        /// SHA-256 of the document, hex.
+        pub sha256: String,
+        /// Where the document lives in the object store.
+        pub object_path: String,
+        pub filed_by: i64,
+        pub filed_at: DateTime<Utc>,
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct NewAgreement {
+        pub grant_id: i64,
+        pub kind: String,
+        pub title: String,
+        pub file_name: String,
+        pub content_type: String,
+        pub byte_size: i64,
+        pub sha256: String,
+        pub object_path: String,
+        pub filed_by: i64,
+        pub at: DateTime<Utc>,
+    }
+
+    /// 使用效果反馈 (seed 004 三(四)): the consumer tells the provider what the data achieved.
+    #[derive(Debug, Clone)]
+    pub struct Feedback {
+        pub id: i64,
+        pub grant_id: i64,
+        pub resource_id: i64,
+        pub department_id: i64,
+        pub author_id: i64,
+        /// 1 (useless) … 5 (very useful).
+        pub rating: i64,
+        pub effect: String,
+        pub at: DateTime<Utc>,
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct NewFeedback {
+        pub grant_id: i64,
+        pub resource_id: i64,
+        pub department_id: i64,
+        pub author_id: i64,
+        pub rating: i64,
+        pub effect: String,
+        pub at: DateTime<Utc>,
+    }
+}

@@ -41,3 +41,4 @@ impl PgStore {
 }
 
 crate::backend::impl_store!(PgStore, sqlx::Postgres, "postgres");
+crate::sharing_backend::impl_sharing_store!(PgStore, sqlx::Postgres);

@@ -41,3 +41,4 @@ impl SqliteStore {
 }
 
 crate::backend::impl_store!(SqliteStore, sqlx::Sqlite, "sqlite");
+crate::sharing_backend::impl_sharing_store!(SqliteStore, sqlx::Sqlite);

@@ -6,14 +6,15 @@ use async_trait::async_trait;
 use domain::catalog::CategoryNode;
 use domain::org::{DepartmentSpec, PlatformSpec};
 
-use crate::StoreError;
 use crate::model::*;
+use crate::{SharingStore, StoreError};
 
 type R<T> = Result<T, StoreError>;
 
-/// The metadata repository. Implementations: `SqliteStore`, `PgStore`.
+/// The metadata repository. Implementations: `SqliteStore`, `PgStore`. The sharing records are
+/// behind the supertrait [`SharingStore`] (`use store::SharingStore;` to call its methods).
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: SharingStore + Send + Sync + 'static {
     /// Which backend this is (`sqlite` or `postgres`), for logs and health checks.
     fn backend(&self) -> &'static str;
     /// Checks that the database answers.

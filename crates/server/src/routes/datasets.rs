@@ -154,7 +154,8 @@ pub async fn query(
 ) -> ApiResult<Json<QueryResultView>> {
     let purpose = purpose_of(b.purpose.as_ref(), &headers, None)?;
     let (version, result) =
-        datasets::query(&s.svc, &a, &key, ReadRequest { version: b.version, purpose }, b.spec()).await?;
+        datasets::query(&s.svc, &a, &key, ReadRequest { version: b.version, purpose, grant_id: b.grant }, b.spec())
+            .await?;
     Ok(Json(QueryResultView {
         version: version.version,
         columns: result.columns,
@@ -202,9 +203,15 @@ pub async fn download(
     };
     let unfiltered = filters.is_empty();
     let spec = data::query::QuerySpec { fields, filters, ..Default::default() };
-    let (r, version, stream, _) =
-        datasets::download(&s.svc, &a, &key, ReadRequest { version: p.version, purpose }, spec, format.extension())
-            .await?;
+    let (r, version, stream, _) = datasets::download(
+        &s.svc,
+        &a,
+        &key,
+        ReadRequest { version: p.version, purpose, grant_id: p.grant },
+        spec,
+        format.extension(),
+    )
+    .await?;
     // A whole version's size is known: refuse at once what the format cannot carry.
     if let Some(max) = format.max_rows()
         && unfiltered
@@ -226,4 +233,24 @@ pub async fn download(
         Body::from_stream(body),
     )
         .into_response())
+}
+
+/// 核验: per claimed field, match / no match / no record — never a stored value. Needs the
+/// verification method (核验) in your grant, or an unconditionally shared resource; rate-limited
+/// per user and audited.
+#[utoipa::path(post, operation_id = "datasets_verify", path = "/api/v1/resources/{key}/verify", tag = "data", params(("key" = String, Path)),
+    request_body = crate::views::VerifyBody,
+    responses((status = 200, description = "OK", body = crate::views::VerifyView), (status = 403, description = "Access denied", body = ErrorBody), (status = 422, description = "Invalid request", body = ErrorBody), (status = 429, description = "Too many verifications", body = ErrorBody)))]
+pub async fn verify(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<crate::views::VerifyBody>,
+) -> ApiResult<Json<crate::views::VerifyView>> {
+    let purpose = purpose_of(b.purpose.as_ref(), &headers, None)?;
+    let req = ReadRequest { version: None, purpose, grant_id: b.grant };
+    let (version, fields) = datasets::verify(&s.svc, &a, &key, req, &b.key, &b.claims).await?;
+    let found = fields.values().all(|o| *o != data::verify::Outcome::NoRecord);
+    Ok(Json(crate::views::VerifyView { version: version.version, found, fields }))
 }

@@ -27,7 +27,7 @@ pub async fn changes(
         &s.svc,
         &a,
         &key,
-        ReadRequest { version: None, purpose },
+        ReadRequest { version: None, purpose, grant_id: p.grant },
         p.since,
         limit,
         p.cursor.as_deref(),

@@ -9,6 +9,7 @@ pub(crate) mod currency;
 pub(crate) mod datasets;
 pub(crate) mod freshness;
 pub(crate) mod health;
+pub(crate) mod sharing;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -56,6 +57,31 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/resources/{key}/freshness", get(freshness::freshness))
         .route("/api/v1/freshness/overdue", get(freshness::overdue))
         .route("/api/v1/currency", get(currency::list).post(currency::record))
+        .route("/api/v1/resources/{key}/verify", post(datasets::verify))
+        .route("/api/v1/resources/{key}/feedback", get(sharing::resource_feedback))
+        .route("/api/v1/applications", get(sharing::list).post(sharing::apply))
+        .route("/api/v1/applications/{id}", get(sharing::get))
+        .route("/api/v1/applications/{id}/steps", get(sharing::steps))
+        .route("/api/v1/applications/{id}/review", post(sharing::review))
+        .route("/api/v1/applications/{id}/decision", post(sharing::decide))
+        .route("/api/v1/applications/{id}/withdraw", post(sharing::withdraw))
+        .route("/api/v1/applications/{id}/dispute", post(sharing::dispute))
+        .route("/api/v1/applications/{id}/escalate", post(sharing::escalate))
+        .route("/api/v1/applications/{id}/ruling", post(sharing::rule))
+        .route("/api/v1/grants", get(sharing::list_grants))
+        .route("/api/v1/grants/{id}", get(sharing::get_grant))
+        .route("/api/v1/grants/{id}/steps", get(sharing::grant_steps))
+        .route("/api/v1/grants/{id}/suspend", post(sharing::suspend))
+        .route("/api/v1/grants/{id}/resume", post(sharing::resume))
+        .route("/api/v1/grants/{id}/revoke", post(sharing::revoke))
+        .route(
+            "/api/v1/grants/{id}/agreements",
+            get(sharing::list_agreements)
+                .post(sharing::file_agreement)
+                .layer(axum::extract::DefaultBodyLimit::max(service::sharing::MAX_AGREEMENT_BYTES + 64 * 1024)),
+        )
+        .route("/api/v1/agreements/{id}/document", get(sharing::agreement_document))
+        .route("/api/v1/grants/{id}/feedback", post(sharing::give_feedback))
         .route("/api/v1/audit", get(audit::list))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -11,4 +11,5 @@ mod import;
 mod lifecycle;
 mod permissions;
 mod rules;
+mod sharing;
 mod world;

@@ -67,6 +67,9 @@ both!(duty_changes);
 both!(audit_is_append_only);
 both!(dataset_versions);
 
+// After `both!`, which it uses.
+mod sharing;
+
 fn t(h: u32) -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, h, 0, 0).unwrap()
 }

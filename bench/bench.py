@@ -207,13 +207,14 @@ def shared_data(args):
     script = (
         "import duckdb,sys,time\n"
         "c=duckdb.connect(sys.argv[1])\n"
+        "c.execute('SET enable_progress_bar=false')\n"
         "t=time.perf_counter()\n"
         "c.execute(\"CREATE TABLE population AS SELECT * FROM read_csv(?, header=true)\",[sys.argv[2]])\n"
         "c.close()\n"
         "print(time.perf_counter()-t)\n"
     )
     _, duck_rss, out = timed([sys.executable, "-c", script, duck_db, csv_path])
-    duck_secs = float(out.strip())
+    duck_secs = float(out.strip().splitlines()[-1])
     results["ingest_duckdb"] = (rows / duck_secs, duck_secs, duck_rss)
     log(f"  {duck_secs:.1f} s")
     duck_db.unlink(missing_ok=True)
@@ -372,16 +373,39 @@ def shared_data(args):
     write_section("shared-data", "## Shared data (issue 3)\n\n" + body)
 
 
+# ---------------------------------------------------------------------------------------------
+# sharing
+
+
+def sharing(args):
+    """Issue 4: grant check + masking + audit overhead on a 1,000-row query, and audit append
+    throughput on SQLite and PostgreSQL (crates/service/benches/sharing.rs, built in release)."""
+    log("sharing: cargo bench -p service --bench sharing")
+    env = dict(os.environ)
+    out = subprocess.run(
+        ["cargo", "bench", "-p", "service", "--bench", "sharing", "--", "--postgres", args.postgres],
+        cwd=ROOT, capture_output=True, text=True, env=env,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"sharing bench failed:\n{out.stdout}\n{out.stderr[-4000:]}")
+    table = out.stdout.strip()
+    body = f"Run {datetime.date.today()} on {machine()}. Command: `bench/run --section sharing`.\n\n{table}"
+    print("\n" + body)
+    write_section("sharing", "## Sharing: grant enforcement and audit (issue 4)\n\n" + body)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--bin", required=True)
     p.add_argument("--rows", type=int, default=10_000_000)
     p.add_argument("--work", required=True)
     p.add_argument("--postgres", required=True)
-    p.add_argument("--section", default="all", choices=["all", "shared-data"])
+    p.add_argument("--section", default="all", choices=["all", "shared-data", "sharing"])
     args = p.parse_args()
     if args.section in ("all", "shared-data"):
         shared_data(args)
+    if args.section in ("all", "sharing"):
+        sharing(args)
 
 
 if __name__ == "__main__":

@@ -17,5 +17,6 @@ pub mod storage;
 pub use error::DataError;
 pub use object_store;
 pub mod download;
+pub mod fingerprint;
 pub mod verify;
 pub mod versions;

@@ -125,6 +125,45 @@ fn literal(field: &str, v: &Value) -> Result<Expr, DataError> {
     }
 }
 
+/// The filter with its value(s) made to fit the column's type, or a clear refusal: a number
+/// compared with a text column is compared as text; text compared with a number column must be a
+/// number; `prefix` and `contains` only apply to text. Without this the engine would fail on a
+/// mismatch the client caused.
+pub(crate) fn typed(f: &Filter, schema: &datafusion::common::DFSchema) -> Result<Filter, DataError> {
+    use datafusion::arrow::datatypes::DataType as T;
+    let Ok(field) = schema.field_with_unqualified_name(&f.field) else {
+        return Err(DataError::invalid(Some("filters"), format!("没有信息项“{}”", f.field)));
+    };
+    let ty = field.data_type();
+    let text = matches!(ty, T::Utf8 | T::LargeUtf8 | T::Utf8View);
+    let numeric = ty.is_numeric();
+    let bad = |why: &str| DataError::invalid(Some("filters"), format!("信息项“{}”{why}", f.field));
+    if matches!(f.op, Op::Prefix | Op::Contains) && !text {
+        return Err(bad("不是文本型，不能用“开头是”或“包含”筛选"));
+    }
+    let fit = |v: &Value| -> Result<Value, DataError> {
+        Ok(match v {
+            Value::Null => Value::Null,
+            Value::Number(_) | Value::Bool(_) if text => Value::String(v.to_string()),
+            Value::String(s) if numeric => match (s.trim().parse::<i64>(), s.trim().parse::<f64>()) {
+                (Ok(i), _) => Value::from(i),
+                (_, Ok(x)) if x.is_finite() => Value::from(x),
+                _ => return Err(bad("是数值型，筛选值应为数字")),
+            },
+            Value::Bool(_) if numeric => return Err(bad("是数值型，筛选值应为数字")),
+            Value::Number(_) | Value::Bool(_) if !text && !numeric && !matches!(ty, T::Boolean) => {
+                return Err(bad("是日期或时间型，筛选值应为“YYYY-MM-DD”形式的文本"));
+            }
+            other => other.clone(),
+        })
+    };
+    let value = match &f.value {
+        Value::Array(items) => Value::Array(items.iter().map(fit).collect::<Result<_, _>>()?),
+        v => fit(v)?,
+    };
+    Ok(Filter { field: f.field.clone(), op: f.op, value })
+}
+
 fn like_escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
@@ -198,7 +237,8 @@ pub(crate) async fn scoped_frame(
 ) -> Result<DataFrame, DataError> {
     let mut df = ctx.read_parquet(urls, ParquetReadOptions::default()).await?;
     for r in &scope.rows {
-        df = df.filter(filter_expr(r)?)?;
+        let r = typed(r, df.schema())?;
+        df = df.filter(filter_expr(&r)?)?;
     }
     let projection: Vec<Expr> = scope
         .fields
@@ -212,12 +252,15 @@ pub(crate) async fn scoped_frame(
 }
 
 /// Builds the plan: the scope's projection and the client's filters, grouping and order.
-/// Returns the frame before paging, and the output columns.
+/// Returns the frame before paging, and the output columns. `paged` adds a total order (the
+/// output columns after the requested keys) so that offset cursors are stable; a download, read
+/// once from start to end, does not pay for that sort (it would hold the whole result).
 pub async fn plan(
     storage: &DatasetStorage,
     files: &[String],
     scope: &Scope,
     spec: &QuerySpec,
+    paged: bool,
 ) -> Result<(DataFrame, Vec<String>), DataError> {
     spec.check_scope(scope)?;
     if files.is_empty() {
@@ -227,7 +270,28 @@ pub async fn plan(
     let urls: Vec<String> = files.iter().map(|f| DatasetStorage::file_url(f)).collect();
     let mut df = scoped_frame(&ctx, urls, scope).await?;
     for f in &spec.filters {
-        df = df.filter(filter_expr(f)?)?;
+        let f = typed(f, df.schema())?;
+        df = df.filter(filter_expr(&f)?)?;
+    }
+    if let Some(fields) = &spec.fields
+        && let Some(dup) = fields.iter().enumerate().find(|(i, f)| fields[..*i].contains(f)).map(|(_, f)| f)
+    {
+        return Err(DataError::invalid(Some("fields"), format!("fields 中信息项“{dup}”重复")));
+    }
+    for (i, a) in spec.aggregates.iter().enumerate() {
+        if spec.aggregates[..i].iter().any(|b| b.func == a.func && b.field == a.field) {
+            return Err(DataError::invalid(Some("aggregates"), "aggregates 中有重复的聚合"));
+        }
+        if let (AggFunc::Sum | AggFunc::Avg, Some(field)) = (a.func, &a.field) {
+            let numeric =
+                df.schema().field_with_unqualified_name(field).map(|f| f.data_type().is_numeric()).unwrap_or(false);
+            if !numeric {
+                return Err(DataError::invalid(
+                    Some("aggregates"),
+                    format!("求和与平均只能用于数值型信息项，“{field}”不是数值型"),
+                ));
+            }
+        }
     }
     let columns: Vec<String>;
     if !spec.group_by.is_empty() || !spec.aggregates.is_empty() {
@@ -252,7 +316,7 @@ pub async fn plan(
     let mut sort: Vec<SortExpr> = spec.sort.iter().map(|s| ident(&s.field).sort(!s.desc, true)).collect();
     let tiebreak: &[String] = if !spec.group_by.is_empty() {
         &spec.group_by
-    } else if spec.aggregates.is_empty() {
+    } else if spec.aggregates.is_empty() && paged {
         &columns
     } else {
         &[]
@@ -282,13 +346,14 @@ pub async fn run(
     if limit == 0 || limit > MAX_LIMIT {
         return Err(DataError::invalid(Some("limit"), format!("limit 应在1到{MAX_LIMIT}之间")));
     }
-    let offset = match spec.cursor.as_deref().filter(|c| !c.is_empty()) {
-        None => 0,
-        Some(c) => c
-            .parse::<usize>()
-            .map_err(|_| DataError::invalid(Some("cursor"), "分页游标 cursor 无效，请使用上一页返回的 next 值"))?,
-    };
-    let (df, columns) = plan(storage, files, scope, spec).await?;
+    let offset =
+        match spec.cursor.as_deref().filter(|c| !c.is_empty()) {
+            None => 0,
+            Some(c) => c.parse::<usize>().ok().filter(|o| *o <= (i64::MAX / 4) as usize).ok_or_else(|| {
+                DataError::invalid(Some("cursor"), "分页游标 cursor 无效，请使用上一页返回的 next 值")
+            })?,
+        };
+    let (df, columns) = plan(storage, files, scope, spec, true).await?;
     let total = if spec.count { Some(df.clone().count().await? as u64) } else { None };
     let batches = df.limit(offset, Some(limit + 1))?.collect().await?;
     let mut rows = batches_to_json(&batches)?;
@@ -308,7 +373,7 @@ pub async fn stream(
     scope: &Scope,
     spec: &QuerySpec,
 ) -> Result<(SendableRecordBatchStream, Vec<String>), DataError> {
-    let (df, columns) = plan(storage, files, scope, spec).await?;
+    let (df, columns) = plan(storage, files, scope, spec, false).await?;
     Ok((df.execute_stream().await?, columns))
 }
 

@@ -131,7 +131,13 @@ impl DatasetStorage {
 
     /// A DataFusion session that can read this store's files.
     pub fn session(&self) -> Result<SessionContext, DataError> {
-        let ctx = SessionContext::new();
+        // Late materialisation: filters are evaluated while decoding Parquet, so the other columns
+        // are decoded only for matching rows (selective queries), cheapest filters first.
+        let mut config = datafusion::prelude::SessionConfig::new();
+        let parquet = &mut config.options_mut().execution.parquet;
+        parquet.pushdown_filters = true;
+        parquet.reorder_filters = true;
+        let ctx = SessionContext::new_with_config(config);
         let url = url::Url::parse(STORE_URL).map_err(|e| DataError::Storage(e.to_string()))?;
         ctx.register_object_store(&url, self.store.clone());
         Ok(ctx)

@@ -1,7 +1,8 @@
 //! 核验 (verification instead of copying, DESIGN §3.4): the consumer names a record by its key and
 //! claims values ("this ID number has this name and this address"); the answer is, per claimed
 //! field, match / no match / no record — never a stored value. The record is looked up inside the
-//! scope's row conditions, so a record outside the grant is "no record".
+//! scope's row conditions, so a record outside the grant is "no record". Fields the grant masks
+//! can be neither key nor claim (as they cannot be filtered on in a query).
 
 use std::collections::BTreeMap;
 
@@ -12,7 +13,7 @@ use serde_json::Value;
 
 use crate::DataError;
 use crate::access::Scope;
-use crate::query::{batches_to_json, filter_expr};
+use crate::query::{batches_to_json, filter_expr, typed};
 use crate::storage::DatasetStorage;
 
 /// At most this many fields are checked in one request.
@@ -51,13 +52,16 @@ pub async fn verify(
         if !keys.iter().any(|k| &k.name == f) {
             return Err(DataError::invalid(Some("key"), format!("“{f}”不是该资源的主键信息项")));
         }
-        scope.check_usable(f, true)?;
+        // A masked key could be enumerated one guess at a time: it is refused like a filter on it.
+        scope.check_usable(f, false)?;
     }
     if claims.is_empty() || claims.len() > MAX_CLAIMS {
         return Err(DataError::invalid(Some("claims"), format!("请提供1至{MAX_CLAIMS}个待核验的信息项")));
     }
+    // A masked field cannot be claimed either: guessing its hidden part one verification at a
+    // time would undo the masking.
     for f in claims.keys() {
-        scope.check_usable(f, true)?;
+        scope.check_usable(f, false)?;
     }
     if files.is_empty() {
         return Err(DataError::invalid(None, "该资源尚未发布数据"));
@@ -66,10 +70,12 @@ pub async fn verify(
     let urls: Vec<String> = files.iter().map(|f| DatasetStorage::file_url(f)).collect();
     let mut df = ctx.read_parquet(urls, ParquetReadOptions::default()).await?;
     for r in scope.row_conditions() {
-        df = df.filter(filter_expr(r)?)?;
+        let r = typed(r, df.schema())?;
+        df = df.filter(filter_expr(&r)?)?;
     }
     for (f, v) in key {
-        df = df.filter(filter_expr(&Filter::new(f, Op::Eq, v.clone()))?)?;
+        let k = typed(&Filter::new(f, Op::Eq, v.clone()), df.schema())?;
+        df = df.filter(filter_expr(&k)?)?;
     }
     df = df.select(claims.keys().map(ident).collect::<Vec<_>>())?.limit(0, Some(1))?;
     let rows = batches_to_json(&df.collect().await?)?;

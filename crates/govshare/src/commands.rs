@@ -8,7 +8,7 @@ use service::Services;
 use service::accounts::{self, PlatformIdentity, UserInput};
 use service::interchange_io::{self, ImportMode};
 
-use crate::config::{self, AdminCommand, CalendarCommand, CatalogCommand, Command, StoreArgs};
+use crate::config::{self, AdminCommand, AuditCommand, CalendarCommand, CatalogCommand, Command, StoreArgs};
 
 /// Opens the store and builds the services with the configured calendar.
 pub async fn services(args: &StoreArgs) -> anyhow::Result<Services> {
@@ -19,12 +19,40 @@ pub async fn services(args: &StoreArgs) -> anyhow::Result<Services> {
         None => data::storage::DatasetStorage::local(&args.data)
             .with_context(|| format!("无法使用数据目录 {}", args.data.display()))?,
     };
-    let mut svc = Services::new(store).with_datasets(datasets);
+    let key = audit_key(&args.data)?;
+    let mut svc = Services::new(store).with_datasets(datasets).with_audit_key(key);
     svc.calendar = Arc::new(args.calendar()?);
     let scheme = domain::catalog::code::scheme_by_name(&args.code_scheme)
         .with_context(|| format!("编码方案“{}”无效，可选：guide-2017、gbt21063-5", args.code_scheme))?;
     svc.scheme = Arc::from(scheme);
     Ok(svc)
+}
+
+/// The file of the platform's audit signing key, in the data directory.
+pub const AUDIT_KEY_FILE: &str = "audit-signing.key";
+
+/// Loads the platform's Ed25519 audit key, creating it (readable by the owner only) on first use.
+fn audit_key(data: &std::path::Path) -> anyhow::Result<ledger::SigningKey> {
+    let path = data.join(AUDIT_KEY_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            ledger::signing_key_from_text(&text).with_context(|| format!("审计签名密钥文件 {} 已损坏", path.display()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(data).with_context(|| format!("无法创建数据目录 {}", data.display()))?;
+            let mut secret = [0u8; 32];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut secret);
+            let key = ledger::signing_key_from_bytes(&secret);
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+            let mut f = opts.open(&path).with_context(|| format!("无法创建审计签名密钥文件 {}", path.display()))?;
+            std::io::Write::write_all(&mut f, ledger::signing_key_to_text(&key).as_bytes())?;
+            Ok(key)
+        }
+        Err(e) => Err(e).with_context(|| format!("无法读取审计签名密钥文件 {}", path.display())),
+    }
 }
 
 pub async fn run(cmd: Command) -> anyhow::Result<()> {
@@ -153,6 +181,7 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(args) => import_data(args).await,
+        Command::Trace(args) => trace_file(args).await,
         Command::Openapi => {
             println!("{}", server::openapi_json());
             Ok(())
@@ -187,6 +216,29 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
             .with_context(|| format!("无法生成 {}", args.out.display()))?;
             println!("已生成{rows}行数据到 {}（用时{:.1}秒）", args.out.display(), started.elapsed().as_secs_f64());
             Ok(())
+        }
+        Command::Audit { command: AuditCommand::Key { store } } => {
+            let key = audit_key(&store.data)?.verifying_key();
+            println!("审计公钥：{}", ledger::verifying_key_to_text(&key));
+            println!("密钥编号：{}", ledger::key_id(&key));
+            Ok(())
+        }
+        Command::Audit { command: AuditCommand::Verify { store, public_key } } => {
+            let svc = services(&store).await?;
+            let key = match public_key {
+                Some(k) => ledger::verifying_key_from_text(&k).context("公钥格式有误（应为64位十六进制）")?,
+                None => svc.audit.verifying_key(),
+            };
+            match service::audit::verify(&svc.store, &key).await {
+                Ok(v) => {
+                    println!(
+                        "审计日志完整：共{}条记录，{}个签名检查点均有效（已签名覆盖前{}条），根哈希 {}",
+                        v.entries, v.checkpoints, v.checkpointed, v.root
+                    );
+                    Ok(())
+                }
+                Err(e) => bail!("审计日志校验失败：{e}"),
+            }
         }
         Command::Migrate(store) => {
             let svc = services(&store).await?;
@@ -244,6 +296,51 @@ async fn import_data(args: crate::config::ImportArgs) -> anyhow::Result<()> {
     }
 }
 
+/// `govshare trace`: which download a leaked file came from.
+async fn trace_file(args: crate::config::TraceArgs) -> anyhow::Result<()> {
+    let svc = services(&args.store).await?;
+    let actor = actor_of(&svc, &args.as_user).await?;
+    if !args.file.is_file() {
+        bail!("找不到文件 {}", args.file.display());
+    }
+    let matches = service::trace::trace(&svc, &actor, &args.file, args.resource.as_deref()).await?;
+    let Some(first) = matches.first() else {
+        println!("没有可比较的下载记录：文件表头不含任何一次下载记录的键列（如公民身份号码），或尚无下载记录。");
+        return Ok(());
+    };
+    let rows = first.score.rows;
+    println!("文件共比较{rows}行，与{}次下载的指纹作了比对。", matches.len());
+    let found: Vec<&service::trace::TraceMatch> = matches.iter().filter(|m| m.attributed).collect();
+    if found.is_empty() {
+        if rows < data::fingerprint::MIN_ROWS {
+            println!("文件只有{rows}行可比较，至少需要{}行才能认定来源。", data::fingerprint::MIN_ROWS);
+        }
+        println!(
+            "没有下载与该文件匹配（最接近的是下载 #{}，偶然如此的概率上限 1e{:.0}，未达到 1e-9 的认定标准）。",
+            first.download.id, first.score.log10_p
+        );
+        return Ok(());
+    }
+    let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
+    for m in found {
+        let d = &m.download;
+        println!("该文件来自下载 #{}：", d.id);
+        println!("  资源：{} {}（数据版本 {}，{} 格式）", m.resource_code, m.resource_name, d.version, d.format);
+        println!("  下载人：{}（{}），部门：{}", m.user_display_name, m.username, m.department);
+        match d.grant_id {
+            Some(g) => println!("  依据授权：#{g}"),
+            None => println!("  依据授权：无（无条件共享或本部门数据）"),
+        }
+        println!("  下载时间：{}（北京时间）", d.at.with_timezone(&cst).format("%Y-%m-%d %H:%M:%S"));
+        let s = &m.score;
+        println!(
+            "  证据：{}行中相邻且键值不同的{}对里有{}对按该下载的指纹升序，平均连续升序{:.1}行；若文件与该下载无关，如此的概率不超过 1e{:.0}",
+            s.rows, s.pairs, s.ascending_pairs, s.mean_run_length, s.log10_p
+        );
+    }
+    Ok(())
+}
+
 /// Serves until Ctrl-C.
 pub async fn serve(listen: std::net::SocketAddr, svc: Services) -> anyhow::Result<()> {
     let listener =
@@ -266,12 +363,14 @@ pub async fn serve(listen: std::net::SocketAddr, svc: Services) -> anyhow::Resul
             }
         }
     });
-    let app = server::router(svc);
+    let app = server::router(svc.clone());
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
+    // Sign what was appended since the last checkpoint, so that a cut-off tail is detectable.
+    svc.audit.checkpoint_now(&svc.store, chrono::Utc::now()).await?;
     Ok(())
 }
 

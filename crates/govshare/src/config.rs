@@ -37,6 +37,11 @@ pub enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
+    /// The tamper-evident audit log: verify it, or show the platform's public key.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Apply database migrations and exit.
     Migrate(StoreArgs),
     /// Print the OpenAPI document of the JSON API.
@@ -46,6 +51,9 @@ pub enum Command {
     Synth(SynthArgs),
     /// Publish data for a catalogue resource from a file (提供): CSV, XLSX, JSON, NDJSON or Parquet.
     Import(ImportArgs),
+    /// Tell which download a leaked data file came from (国发〔2016〕51号 第十四条): the order of
+    /// its rows carries the fingerprint of the download's recipient. For auditors and coordinators.
+    Trace(TraceArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -112,6 +120,20 @@ pub struct ImportArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct TraceArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Username to act as (an auditor or a coordinator).
+    #[arg(long = "as")]
+    pub as_user: String,
+    /// Compare only with the downloads of this resource: its code (e.g. 101002/000001) or id.
+    #[arg(long)]
+    pub resource: Option<String>,
+    /// The leaked file: CSV (UTF-8 or GB18030), XLSX, JSON, NDJSON or Parquet, by its extension.
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
 pub struct DemoArgs {
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: String,
@@ -143,6 +165,25 @@ pub struct SynthArgs {
     /// Also write the table's data items (信息项, as the catalogue's JSON has them) to this file.
     #[arg(long)]
     pub items_json: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute every entry's hash, replay the Merkle log and check every signed checkpoint;
+    /// names the first entry edited, removed or reordered, or a cut-off tail.
+    Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The platform's public key (hex, from `govshare audit key`); default: the key file in
+        /// the data directory. Pin it to detect a replaced key file.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
+    /// Print the platform's audit public key (hex) and key id.
+    Key {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -119,7 +119,10 @@ impl IntoResponse for ApiError {
                 details: self.details,
             },
         };
-        (self.status, Json(body)).into_response()
+        let refusal = crate::refusals::Refusal { code: self.code, audited: self.code == "access_denied" };
+        let mut res = (self.status, Json(body)).into_response();
+        res.extensions_mut().insert(refusal);
+        res
     }
 }
 

@@ -26,6 +26,11 @@ impl FromRequestParts<AppState> for Auth {
             return Err(service::ServiceError::Unauthenticated.into());
         }
         let actor = service::auth::authenticate(&state.svc, secret).await?;
+        if let Some(seen) = parts.extensions.get::<crate::refusals::SeenActor>()
+            && let Ok(mut slot) = seen.0.lock()
+        {
+            *slot = Some(actor.clone());
+        }
         Ok(Auth(actor))
     }
 }

@@ -6,6 +6,7 @@
 mod error;
 mod extract;
 mod openapi;
+mod refusals;
 mod routes;
 mod views;
 
@@ -35,6 +36,7 @@ pub struct AppState {
 pub fn router(svc: Services) -> Router {
     let state = AppState { svc: Arc::new(svc) };
     routes::routes()
+        .layer(axum::middleware::from_fn_with_state(state.clone(), refusals::audit_refusals))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

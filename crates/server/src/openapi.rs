@@ -16,6 +16,7 @@ use crate::views::*;
     ),
     paths(
         routes::datasets::verify,
+        routes::audit::export,
         routes::sharing::apply,
         routes::sharing::list,
         routes::sharing::get,

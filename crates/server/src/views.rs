@@ -785,12 +785,40 @@ impl From<store::model::AuditEvent> for AuditEventView {
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     pub user_id: Option<i64>,
+    /// The acting user's department.
+    pub department_id: Option<i64>,
     /// e.g. `resource.` or `token.create`.
     pub action: Option<String>,
     pub object_type: Option<String>,
     pub object_id: Option<String>,
+    /// A resource code: events on it and events naming it (applications, grants).
+    pub resource: Option<String>,
+    /// A grant id: events on it and every read made through it.
+    pub grant: Option<i64>,
+    /// RFC 3339, inclusive.
+    pub from: Option<DateTime<Utc>>,
+    /// RFC 3339, exclusive.
+    pub until: Option<DateTime<Utc>>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+    /// Export only: `csv` (default) or `ndjson`.
+    pub format: Option<String>,
+}
+
+impl AuditQuery {
+    pub fn filter(&self) -> store::model::AuditFilter {
+        store::model::AuditFilter {
+            user_id: self.user_id,
+            action_prefix: self.action.clone(),
+            object_type: self.object_type.clone(),
+            object_id: self.object_id.clone(),
+            department_id: self.department_id,
+            resource_code: self.resource.clone(),
+            grant_id: self.grant,
+            from: self.from,
+            until: self.until,
+        }
+    }
 }
 
 // ---- Import ----

@@ -77,10 +77,30 @@ pub async fn authenticate(svc: &Services, secret: &str) -> Result<Actor> {
         return Err(ServiceError::Unauthenticated);
     }
     let found = svc.store.authenticate_token(&token_hash(secret), svc.clock.now()).await?;
-    let Some((_, user)) = found else {
+    let Some((token, user)) = found else {
+        // A well-formed token that is unknown, revoked or expired: recorded with its visible
+        // prefix only (never the secret).
+        let prefix: String = secret.chars().take(10).collect();
+        crate::audit::record(svc, None, "auth.token_rejected", "token", None, serde_json::json!({"prefix": prefix}))
+            .await?;
         return Err(ServiceError::Unauthenticated);
     };
-    Ok(Actor { user_id: user.id, username: user.username, department_id: user.department_id, roles: user.roles })
+    let actor =
+        Actor { user_id: user.id, username: user.username, department_id: user.department_id, roles: user.roles };
+    // Token use is recorded once per token per hour and process (each read of shared data is
+    // audited on its own anyway).
+    if svc.limits.first_use_this_hour(token.id, svc.clock.now()) {
+        crate::audit::record(
+            svc,
+            Some(&actor),
+            "auth.token_use",
+            "token",
+            Some(token.id.to_string()),
+            serde_json::json!({"prefix": token.prefix, "name": token.name}),
+        )
+        .await?;
+    }
+    Ok(actor)
 }
 
 /// The actor behind a username and password (for the web console).
@@ -88,9 +108,24 @@ pub async fn login(svc: &Services, username: &str, password: &str) -> Result<Act
     let user = svc.store.find_user_by_username(username.trim()).await?;
     match user {
         Some(u) if u.active && u.password_hash.as_deref().is_some_and(|h| verify_password(password, h)) => {
-            Ok(Actor { user_id: u.id, username: u.username, department_id: u.department_id, roles: u.roles })
+            let actor = Actor { user_id: u.id, username: u.username, department_id: u.department_id, roles: u.roles };
+            crate::audit::record(
+                svc,
+                Some(&actor),
+                "auth.login",
+                "user",
+                Some(actor.user_id.to_string()),
+                serde_json::json!({}),
+            )
+            .await?;
+            Ok(actor)
         }
-        _ => Err(ServiceError::Unauthenticated),
+        _ => {
+            let name: String = username.trim().chars().take(64).collect();
+            crate::audit::record(svc, None, "auth.login_failed", "user", None, serde_json::json!({"username": name}))
+                .await?;
+            Err(ServiceError::Unauthenticated)
+        }
     }
 }
 

@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use domain::account::{Action, Actor};
 use domain::catalog::ResourceStatus;
 use domain::purpose::Purpose;
+use rand::RngCore;
 use serde_json::json;
-use store::model::{DatasetVersion, Resource};
+use store::model::{DatasetVersion, Download, NewDownload, Resource};
 
 use crate::{Result, ServiceError, Services, audit, catalog};
 use data::access::{Denied, GrantFacts, ReadContext, ReadKind, ResourceFacts, Scope};
@@ -277,9 +278,9 @@ pub async fn query(
     Ok((version, result))
 }
 
-/// Streams a version (or a query over it) for download; audited before the first byte leaves.
-/// Through a grant with a daily quota, the rows are counted first and the download refused if
-/// they exceed what is left today.
+/// Streams a version (or a query over it) for download, fingerprinted for its recipient and
+/// recorded; audited before the first byte leaves. Through a grant with a daily quota, the rows
+/// are counted first and the download refused if they exceed what is left today.
 pub async fn download(
     svc: &Services,
     actor: &Actor,
@@ -314,6 +315,10 @@ pub async fn download(
     if let Some(total) = counted {
         charge(svc, &scope, total).await?;
     }
+    // The recipient's fingerprint (第十四条): a fresh seed orders the rows of each block.
+    let key_fields = data::fingerprint::key_columns(&version.data_items, &columns);
+    let (download, seed) = record_download(svc, actor, &version, &scope, format, counted, &key_fields).await?;
+    let stream = data::fingerprint::fingerprint_stream(stream, seed, &key_fields)?;
     audit::record(
         svc,
         Some(actor),
@@ -321,12 +326,44 @@ pub async fn download(
         "resource",
         Some(r.code.clone()),
         merge(
-            json!({"id": r.id, "version": version.version, "fields": columns, "format": format, "filters": spec.filters.iter().map(|f| f.field.clone()).collect::<Vec<_>>()}),
+            json!({"id": r.id, "version": version.version, "download": download.id, "fields": columns, "format": format, "filters": spec.filters.iter().map(|f| f.field.clone()).collect::<Vec<_>>()}),
             scope_json(&scope, &req),
         ),
     )
     .await?;
     Ok((r, version, stream, columns))
+}
+
+/// Records a download with a fresh random seed for its fingerprint (`data::fingerprint`) and the
+/// key columns the fingerprint hashes, before its first byte leaves, so that [`crate::trace`] can
+/// name its recipient from a leaked copy.
+async fn record_download(
+    svc: &Services,
+    actor: &Actor,
+    version: &DatasetVersion,
+    scope: &Scope,
+    format: &str,
+    rows: Option<u64>,
+    key_fields: &[String],
+) -> Result<(Download, data::fingerprint::Seed)> {
+    let mut seed: data::fingerprint::Seed = [0; 16];
+    rand::rng().fill_bytes(&mut seed);
+    let download = svc
+        .store
+        .record_download(&NewDownload {
+            resource_id: version.resource_id,
+            version: version.version,
+            user_id: actor.user_id,
+            department_id: actor.department_id,
+            grant_id: scope.basis().grant_id(),
+            seed: hex::encode(seed),
+            key_fields: key_fields.to_vec(),
+            format: format.to_string(),
+            row_count: rows.map(|n| n as i64),
+            at: svc.clock.now(),
+        })
+        .await?;
+    Ok((download, seed))
 }
 
 /// 核验: per claimed field, match / no match / no record — never a stored value. Audited with the

@@ -15,6 +15,7 @@ mod error;
 pub mod interchange_io;
 pub mod limits;
 pub mod sharing;
+pub mod trace;
 
 use std::sync::Arc;
 
@@ -61,6 +62,8 @@ pub struct Services {
     pub datasets: data::storage::DatasetStorage,
     /// Per-user rate limits of this process.
     pub limits: limits::Limits,
+    /// The audit writer and its Merkle log (one per process; clones share it).
+    pub audit: audit::AuditLedger,
 }
 
 impl Services {
@@ -75,6 +78,7 @@ impl Services {
             clock: Arc::new(SystemClock),
             settings: Settings::default(),
             limits: limits::Limits::new(Settings::default().verify_per_minute),
+            audit: audit::AuditLedger::ephemeral(),
             datasets: data::storage::DatasetStorage::new(Arc::new(data::object_store::memory::InMemory::new())),
         }
     }
@@ -83,6 +87,12 @@ impl Services {
     pub fn with_settings(mut self, settings: Settings) -> Services {
         self.limits = limits::Limits::new(settings.verify_per_minute);
         self.settings = settings;
+        self
+    }
+
+    /// The same services signing audit checkpoints with the platform key.
+    pub fn with_audit_key(mut self, key: ledger::SigningKey) -> Services {
+        self.audit = audit::AuditLedger::new(key);
         self
     }
 

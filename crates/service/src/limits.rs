@@ -14,11 +14,26 @@ use crate::ServiceError;
 #[derive(Clone)]
 pub struct Limits {
     pub verify: Arc<RateLimiter>,
+    /// Token id → the hour (Unix hours) its use was last recorded.
+    token_hours: Arc<Mutex<HashMap<i64, i64>>>,
 }
 
 impl Limits {
     pub fn new(verify_per_minute: u32) -> Limits {
-        Limits { verify: Arc::new(RateLimiter::new("核验", verify_per_minute)) }
+        Limits {
+            verify: Arc::new(RateLimiter::new("核验", verify_per_minute)),
+            token_hours: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// Whether this is the token's first use in this process this hour.
+    pub fn first_use_this_hour(&self, token_id: i64, now: DateTime<Utc>) -> bool {
+        let hour = now.timestamp().div_euclid(3600);
+        let Ok(mut m) = self.token_hours.lock() else { return true };
+        if m.len() > 100_000 {
+            m.retain(|_, h| *h == hour);
+        }
+        m.insert(token_id, hour) != Some(hour)
     }
 }
 

@@ -510,7 +510,6 @@ pub const AGREEMENT_KINDS: [(&str, &str); 2] = [("sharing", "共享协议"), ("c
 /// Largest agreement document accepted.
 pub const MAX_AGREEMENT_BYTES: usize = 20 * 1024 * 1024;
 
-/// Files an agreement document for a grant: either department's approver, or the coordinator.
 /// An agreement document as uploaded.
 pub struct AgreementUpload {
     /// `sharing` / 共享协议 or `confidentiality` / 安全保密协议.
@@ -521,6 +520,7 @@ pub struct AgreementUpload {
     pub bytes: Vec<u8>,
 }
 
+/// Files an agreement document for a grant: either department's approver, or the coordinator.
 pub async fn file_agreement(
     svc: &Services,
     actor: &Actor,

@@ -186,6 +186,41 @@ macro_rules! impl_store {
             })
         }
 
+        const CHECKPOINT_COLS: &str = "tree_size, root, at, origin, key_id, signature, frontier";
+
+        fn checkpoint_row(r: &DbRow) -> R<StoredCheckpoint> {
+            Ok(StoredCheckpoint {
+                tree_size: r.try_get("tree_size")?,
+                root: r.try_get("root")?,
+                at: r.try_get("at")?,
+                origin: r.try_get("origin")?,
+                key_id: r.try_get("key_id")?,
+                signature: r.try_get("signature")?,
+                frontier: r.try_get("frontier")?,
+            })
+        }
+
+        /// The leaf of an audit event row (columns of `audit_events`) at position `seq`.
+        fn leaf_of_row(seq: i64, r: &DbRow) -> R<ledger::Hash> {
+            let at: String = r.try_get("at")?;
+            let username: Option<String> = r.try_get("username")?;
+            let action: String = r.try_get("action")?;
+            let object_type: String = r.try_get("object_type")?;
+            let object_id: Option<String> = r.try_get("object_id")?;
+            let detail: String = r.try_get("detail")?;
+            Ok(audit_leaf(
+                seq,
+                &at,
+                r.try_get("user_id")?,
+                username.as_deref(),
+                r.try_get("department_id")?,
+                &action,
+                &object_type,
+                object_id.as_deref(),
+                &detail,
+            ))
+        }
+
         /// Builds a WHERE clause with numbered placeholders; values are bound, never spliced.
         #[derive(Default)]
         struct Where {
@@ -259,6 +294,19 @@ macro_rules! impl_store {
                     None
                 };
                 Ok(Page { items, total, next })
+            }
+
+            /// A transaction in which audit positions are assigned one writer at a time: SQLite
+            /// takes the write lock at BEGIN IMMEDIATE; PostgreSQL locks `audit_leaves` against
+            /// other appenders (readers are not blocked).
+            async fn ledger_tx(&self) -> R<sqlx::Transaction<'static, $db>> {
+                if $name == "sqlite" {
+                    Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+                } else {
+                    let mut tx = self.pool.begin().await?;
+                    sqlx::query("LOCK TABLE audit_leaves IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
+                    Ok(tx)
+                }
             }
 
             async fn duty_change_items(&self, change_id: i64, recorded_at: &str) -> R<Vec<DutyChangeItem>> {
@@ -927,21 +975,186 @@ macro_rules! impl_store {
             }
 
             async fn append_audit(&self, e: &NewAuditEvent) -> R<i64> {
-                let row = sqlx::query(
-                    "INSERT INTO audit_events (at, user_id, username, department_id, action, object_type, object_id, detail) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                let leaves = self.append_audit_batch(std::slice::from_ref(e)).await?;
+                leaves.first().map(|l| l.event_id).ok_or_else(|| StoreError::Corrupt("no audit leaf".into()))
+            }
+
+            async fn append_audit_batch(&self, events: &[NewAuditEvent]) -> R<Vec<AuditLeaf>> {
+                if events.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut tx = self.ledger_tx().await?;
+                let last: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM audit_leaves")
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get(0)?;
+                let mut out = Vec::with_capacity(events.len());
+                for (i, e) in events.iter().enumerate() {
+                    let at = time::fmt(e.at);
+                    let detail = serde_json::to_string(&e.detail)?;
+                    let row = sqlx::query(
+                        "INSERT INTO audit_events (at, user_id, username, department_id, action, object_type, object_id, detail) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                    )
+                    .bind(&at)
+                    .bind(e.user_id)
+                    .bind(&e.username)
+                    .bind(e.department_id)
+                    .bind(&e.action)
+                    .bind(&e.object_type)
+                    .bind(&e.object_id)
+                    .bind(&detail)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let id: i64 = row.try_get("id")?;
+                    let seq = last + 1 + i as i64;
+                    let leaf = audit_leaf(
+                        seq,
+                        &at,
+                        e.user_id,
+                        e.username.as_deref(),
+                        e.department_id,
+                        &e.action,
+                        &e.object_type,
+                        e.object_id.as_deref(),
+                        &detail,
+                    );
+                    sqlx::query("INSERT INTO audit_leaves (seq, event_id, leaf_hash) VALUES ($1, $2, $3)")
+                        .bind(seq)
+                        .bind(id)
+                        .bind(leaf.to_string())
+                        .execute(&mut *tx)
+                        .await?;
+                    out.push(AuditLeaf { seq, event_id: id, leaf_hash: leaf });
+                }
+                tx.commit().await?;
+                Ok(out)
+            }
+
+            async fn audit_leaves_after(&self, after_seq: i64, limit: i64) -> R<Vec<AuditLeaf>> {
+                let rows = sqlx::query(
+                    "SELECT seq, event_id, leaf_hash FROM audit_leaves WHERE seq > $1 ORDER BY seq LIMIT $2",
                 )
-                .bind(time::fmt(e.at))
-                .bind(e.user_id)
-                .bind(&e.username)
-                .bind(e.department_id)
-                .bind(&e.action)
-                .bind(&e.object_type)
-                .bind(&e.object_id)
-                .bind(serde_json::to_string(&e.detail)?)
-                .fetch_one(&self.pool)
+                .bind(after_seq)
+                .bind(limit.clamp(1, 100_000))
+                .fetch_all(&self.pool)
                 .await?;
-                Ok(row.try_get("id")?)
+                rows.iter()
+                    .map(|r| {
+                        let h: String = r.try_get("leaf_hash")?;
+                        Ok(AuditLeaf {
+                            seq: r.try_get("seq")?,
+                            event_id: r.try_get("event_id")?,
+                            leaf_hash: h.parse().map_err(|_| corrupt("audit leaf hash", &h))?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn unlogged_audit_events(&self, limit: i64) -> R<Vec<i64>> {
+                let rows = sqlx::query(
+                    "SELECT e.id FROM audit_events e LEFT JOIN audit_leaves l ON l.event_id = e.id \
+                     WHERE l.event_id IS NULL ORDER BY e.id LIMIT $1",
+                )
+                .bind(limit.clamp(1, 100_000))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+            }
+
+            async fn log_audit_events(&self, event_ids: &[i64]) -> R<Vec<AuditLeaf>> {
+                let mut tx = self.ledger_tx().await?;
+                let mut seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM audit_leaves")
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get(0)?;
+                let mut out = Vec::with_capacity(event_ids.len());
+                for id in event_ids {
+                    let r = sqlx::query(
+                        "SELECT e.id, e.at, e.user_id, e.username, e.department_id, e.action, e.object_type, e.object_id, e.detail, \
+                           (SELECT COUNT(*) FROM audit_leaves l WHERE l.event_id = e.id) AS logged \
+                         FROM audit_events e WHERE e.id = $1",
+                    )
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound { what: format!("审计记录 {id}") })?;
+                    if r.try_get::<i64, _>("logged")? > 0 {
+                        continue;
+                    }
+                    seq += 1;
+                    let leaf = leaf_of_row(seq, &r)?;
+                    sqlx::query("INSERT INTO audit_leaves (seq, event_id, leaf_hash) VALUES ($1, $2, $3)")
+                        .bind(seq)
+                        .bind(id)
+                        .bind(leaf.to_string())
+                        .execute(&mut *tx)
+                        .await?;
+                    out.push(AuditLeaf { seq, event_id: *id, leaf_hash: leaf });
+                }
+                tx.commit().await?;
+                Ok(out)
+            }
+
+            async fn ledger_entries(&self, after_seq: i64, limit: i64) -> R<Vec<LedgerEntry>> {
+                let rows = sqlx::query(
+                    "SELECT l.seq, l.event_id, l.leaf_hash, e.id, e.at, e.user_id, e.username, e.department_id, e.action, \
+                       e.object_type, e.object_id, e.detail \
+                     FROM audit_leaves l LEFT JOIN audit_events e ON e.id = l.event_id \
+                     WHERE l.seq > $1 ORDER BY l.seq LIMIT $2",
+                )
+                .bind(after_seq)
+                .bind(limit.clamp(1, 100_000))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        let seq: i64 = r.try_get("seq")?;
+                        let present: Option<i64> = r.try_get("id")?;
+                        Ok(LedgerEntry {
+                            seq,
+                            event_id: r.try_get("event_id")?,
+                            stored_leaf: r.try_get("leaf_hash")?,
+                            recomputed_leaf: match present {
+                                Some(_) => Some(leaf_of_row(seq, r)?),
+                                None => None,
+                            },
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn append_audit_checkpoint(&self, c: &StoredCheckpoint) -> R<()> {
+                sqlx::query(
+                    "INSERT INTO audit_checkpoints (tree_size, root, at, origin, key_id, signature, frontier) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tree_size) DO NOTHING",
+                )
+                .bind(c.tree_size)
+                .bind(&c.root)
+                .bind(&c.at)
+                .bind(&c.origin)
+                .bind(&c.key_id)
+                .bind(&c.signature)
+                .bind(&c.frontier)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn audit_checkpoints(&self) -> R<Vec<StoredCheckpoint>> {
+                let rows = sqlx::query(AssertSqlSafe(format!("SELECT {CHECKPOINT_COLS} FROM audit_checkpoints ORDER BY tree_size")))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(checkpoint_row).collect()
+            }
+
+            async fn latest_audit_checkpoint(&self) -> R<Option<StoredCheckpoint>> {
+                let row = sqlx::query(AssertSqlSafe(format!(
+                    "SELECT {CHECKPOINT_COLS} FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1"
+                )))
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(checkpoint_row).transpose()
             }
 
             async fn list_audit(&self, f: &AuditFilter, page: PageRequest) -> R<Page<AuditEvent>> {
@@ -957,6 +1170,38 @@ macro_rules! impl_store {
                 }
                 if let Some(o) = &f.object_id {
                     w.push("object_id = ?", Arg::Text(o.clone()));
+                }
+                if let Some(d) = f.department_id {
+                    w.push("department_id = ?", Arg::Int(d));
+                }
+                if let Some(t) = f.from {
+                    w.push("at >= ?", Arg::Text(time::fmt(t)));
+                }
+                if let Some(t) = f.until {
+                    w.push("at < ?", Arg::Text(time::fmt(t)));
+                }
+                // Details are compact JSON written by serde_json: a key is followed by `:` and its
+                // value, then `,` or `}`.
+                if let Some(code) = &f.resource_code {
+                    let a = w.next_placeholder();
+                    w.args.push(Arg::Text(code.clone()));
+                    let b = w.next_placeholder();
+                    let quoted = serde_json::to_string(code)?;
+                    w.args.push(Arg::Text(format!("%\"resource\":{}%", like_literal(&quoted))));
+                    w.push_raw(format!(
+                        "((object_type = 'resource' AND object_id = {a}) OR detail LIKE {b} ESCAPE '\\')"
+                    ));
+                }
+                if let Some(g) = f.grant_id {
+                    let a = w.next_placeholder();
+                    w.args.push(Arg::Text(g.to_string()));
+                    let b = w.next_placeholder();
+                    w.args.push(Arg::Text(format!("%\"grant\":{g},%")));
+                    let c = w.next_placeholder();
+                    w.args.push(Arg::Text(format!("%\"grant\":{g}}}%")));
+                    w.push_raw(format!(
+                        "((object_type = 'grant' AND object_id = {a}) OR detail LIKE {b} OR detail LIKE {c})"
+                    ));
                 }
                 self.page(
                     "SELECT id, at, user_id, username, department_id, action, object_type, object_id, detail FROM audit_events",

@@ -237,6 +237,16 @@ pub struct AuditFilter {
     pub action_prefix: Option<String>,
     pub object_type: Option<String>,
     pub object_id: Option<String>,
+    /// The acting user's department.
+    pub department_id: Option<i64>,
+    /// A resource code: events on the resource and events that name it (applications, grants).
+    pub resource_code: Option<String>,
+    /// A grant: events on it and reads made through it.
+    pub grant_id: Option<i64>,
+    /// From this instant (inclusive) …
+    pub from: Option<DateTime<Utc>>,
+    /// … until this one (exclusive).
+    pub until: Option<DateTime<Utc>>,
 }
 
 /// Re-exported so that callers need not depend on the category module path.
@@ -262,7 +272,7 @@ pub struct DatasetVersion {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sharing: applications, grants, agreements, feedback (国发〔2016〕51号 第十二条、第十四条).
+// Sharing: applications, grants, agreements, feedback, downloads (国发〔2016〕51号 第十二条、第十四条).
 
 pub use sharing::*;
 
@@ -488,4 +498,105 @@ mod sharing {
         pub effect: String,
         pub at: DateTime<Utc>,
     }
+
+    /// A bulk download (部门批量下载), recorded before its first byte left: who took which version
+    /// through which grant, and the seed of the fingerprint that ordered its rows (国发〔2016〕51号
+    /// 第十四条; see `data::fingerprint`). Append-only, in the database too.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Download {
+        pub id: i64,
+        pub resource_id: i64,
+        /// The dataset version downloaded.
+        pub version: i64,
+        pub user_id: i64,
+        pub department_id: i64,
+        /// The grant the access check used (None: the caller's own department, or an
+        /// unconditionally shared resource).
+        pub grant_id: Option<i64>,
+        /// The fingerprint's 128-bit seed, 32 lowercase hex digits.
+        pub seed: String,
+        /// The output columns whose text was hashed, in order.
+        pub key_fields: Vec<String>,
+        /// csv, ndjson, parquet or xlsx.
+        pub format: String,
+        /// Rows in the download, when known before it started (counted against a quota).
+        pub row_count: Option<i64>,
+        pub at: DateTime<Utc>,
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct NewDownload {
+        pub resource_id: i64,
+        pub version: i64,
+        pub user_id: i64,
+        pub department_id: i64,
+        pub grant_id: Option<i64>,
+        pub seed: String,
+        pub key_fields: Vec<String>,
+        pub format: String,
+        pub row_count: Option<i64>,
+        pub at: DateTime<Utc>,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tamper-evident audit log (crates/ledger): leaf positions and signed checkpoints.
+
+pub use audit_ledger::*;
+
+mod audit_ledger {
+    /// An audit event's position in the Merkle log and the leaf hash of its content there.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct AuditLeaf {
+        /// 1, 2, 3 … without gaps.
+        pub seq: i64,
+        pub event_id: i64,
+        pub leaf_hash: ledger::Hash,
+    }
+
+    /// What verification reads for one position: the stored leaf hash as text (it may have been
+    /// tampered with into something that is not a hash) and the leaf recomputed from the event
+    /// row as it is now (None when the row is gone).
+    #[derive(Debug, Clone)]
+    pub struct LedgerEntry {
+        pub seq: i64,
+        pub event_id: i64,
+        pub stored_leaf: String,
+        pub recomputed_leaf: Option<ledger::Hash>,
+    }
+
+    /// A signed checkpoint as stored, with the frontier to resume from.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct StoredCheckpoint {
+        pub tree_size: i64,
+        pub root: String,
+        pub at: String,
+        pub origin: String,
+        pub key_id: String,
+        /// Base64 Ed25519 signature of the checkpoint text.
+        pub signature: String,
+        /// JSON of `ledger::MerkleLog` at `tree_size`.
+        pub frontier: String,
+    }
+}
+
+/// The leaf of an audit event at position `seq`: RFC 6962 leaf hash of the canonical encoding of
+/// (seq, timestamp text, body), the body being the JSON array of the event's columns and, after a
+/// newline, the stored detail text verbatim. Any change of a column, or a move to another
+/// position, changes the leaf.
+#[allow(clippy::too_many_arguments)]
+pub fn audit_leaf(
+    seq: i64,
+    at: &str,
+    user_id: Option<i64>,
+    username: Option<&str>,
+    department_id: Option<i64>,
+    action: &str,
+    object_type: &str,
+    object_id: Option<&str>,
+    detail: &str,
+) -> ledger::Hash {
+    let head = serde_json::json!([user_id, username, department_id, action, object_type, object_id]);
+    let body = format!("{head}\n{detail}");
+    ledger::entry_leaf(seq.max(0) as u64, at, &body)
 }

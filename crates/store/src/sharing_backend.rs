@@ -40,6 +40,8 @@ macro_rules! impl_sharing_store {
             const AGREEMENT_COLS: &str =
                 "id, grant_id, kind, title, file_name, content_type, byte_size, sha256, object_path, filed_by, filed_at";
             const FEEDBACK_COLS: &str = "id, grant_id, resource_id, department_id, author_id, rating, effect, at";
+            const DOWNLOAD_COLS: &str = "id, resource_id, version, user_id, department_id, grant_id, seed, key_fields, \
+                format, row_count, at";
 
             fn application_conflict() -> StoreError {
                 StoreError::Conflict { message: "该申请已被他人处理，请刷新后重试".to_string() }
@@ -168,6 +170,23 @@ macro_rules! impl_sharing_store {
                     author_id: r.try_get("author_id")?,
                     rating: r.try_get("rating")?,
                     effect: r.try_get("effect")?,
+                    at: ts(r, "at")?,
+                })
+            }
+
+            fn download_row(r: &DbRow) -> R<Download> {
+                let key_fields: String = r.try_get("key_fields")?;
+                Ok(Download {
+                    id: r.try_get("id")?,
+                    resource_id: r.try_get("resource_id")?,
+                    version: r.try_get("version")?,
+                    user_id: r.try_get("user_id")?,
+                    department_id: r.try_get("department_id")?,
+                    grant_id: r.try_get("grant_id")?,
+                    seed: r.try_get("seed")?,
+                    key_fields: serde_json::from_str(&key_fields)?,
+                    format: r.try_get("format")?,
+                    row_count: r.try_get("row_count")?,
                     at: ts(r, "at")?,
                 })
             }
@@ -647,6 +666,44 @@ macro_rules! impl_sharing_store {
                     let sql = format!("SELECT {FEEDBACK_COLS} FROM feedback{} ORDER BY id DESC", w.sql());
                     let rows = w.bind(sqlx::query(AssertSqlSafe(sql))).fetch_all(&self.pool).await?;
                     rows.iter().map(feedback_row).collect()
+                }
+
+                async fn record_download(&self, new: &NewDownload) -> R<Download> {
+                    let sql = format!(
+                        "INSERT INTO downloads (resource_id, version, user_id, department_id, grant_id, seed, key_fields, \
+                           format, row_count, at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {DOWNLOAD_COLS}"
+                    );
+                    let row = sqlx::query(AssertSqlSafe(sql))
+                        .bind(new.resource_id)
+                        .bind(new.version)
+                        .bind(new.user_id)
+                        .bind(new.department_id)
+                        .bind(new.grant_id)
+                        .bind(&new.seed)
+                        .bind(serde_json::to_string(&new.key_fields)?)
+                        .bind(&new.format)
+                        .bind(new.row_count)
+                        .bind(time::fmt(new.at))
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(|e| match &e {
+                            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                                StoreError::not_found("下载所指的数据版本、用户、部门或授权")
+                            }
+                            _ => StoreError::from(e),
+                        })?;
+                    download_row(&row)
+                }
+
+                async fn list_downloads(&self, resource_id: Option<i64>) -> R<Vec<Download>> {
+                    let mut w = Where::default();
+                    if let Some(r) = resource_id {
+                        w.push("resource_id = ?", Arg::Int(r));
+                    }
+                    let sql = format!("SELECT {DOWNLOAD_COLS} FROM downloads{} ORDER BY id", w.sql());
+                    let rows = w.bind(sqlx::query(AssertSqlSafe(sql))).fetch_all(&self.pool).await?;
+                    rows.iter().map(download_row).collect()
                 }
             }
         }

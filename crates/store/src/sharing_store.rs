@@ -1,6 +1,7 @@
 //! The sharing part of the metadata repository: applications with their recorded steps, grants
-//! with theirs, daily usage against a grant's quota, agreements and feedback. A supertrait of
-//! [`crate::Store`], implemented for both backends by `impl_sharing_store!` (sharing_backend.rs).
+//! with theirs, daily usage against a grant's quota, agreements, feedback and the record of bulk
+//! downloads with their fingerprint seeds. A supertrait of [`crate::Store`], implemented for both
+//! backends by `impl_sharing_store!` (sharing_backend.rs).
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -51,4 +52,10 @@ pub trait SharingStore: Send + Sync {
     async fn create_feedback(&self, new: &NewFeedback) -> R<Feedback>;
     /// Feedback on a resource (what its provider sees), or on one grant; newest first.
     async fn list_feedback(&self, resource_id: Option<i64>, grant_id: Option<i64>) -> R<Vec<Feedback>>;
+
+    /// Records a bulk download (append-only): `NotFound` when the resource version, the user, the
+    /// department or the grant does not exist.
+    async fn record_download(&self, new: &NewDownload) -> R<Download>;
+    /// The downloads of a resource, or of every resource; oldest first.
+    async fn list_downloads(&self, resource_id: Option<i64>) -> R<Vec<Download>>;
 }

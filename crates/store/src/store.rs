@@ -91,6 +91,23 @@ pub trait Store: SharingStore + Send + Sync + 'static {
     async fn list_duty_changes(&self, department_id: Option<i64>) -> R<Vec<DutyChange>>;
 
     // Audit trail: append and read only.
+    /// Appends one event (a batch of one); returns its id.
     async fn append_audit(&self, event: &NewAuditEvent) -> R<i64>;
+    /// Appends events in one transaction, each with its position in the Merkle log (positions are
+    /// assigned one writer at a time, without gaps) and its leaf hash. Returns the leaves in order.
+    async fn append_audit_batch(&self, events: &[NewAuditEvent]) -> R<Vec<AuditLeaf>>;
+    /// Leaves after position `after_seq`, in order (to catch up with other writers).
+    async fn audit_leaves_after(&self, after_seq: i64, limit: i64) -> R<Vec<AuditLeaf>>;
+    /// Events that have no position yet (recorded before the log existed), by id.
+    async fn unlogged_audit_events(&self, limit: i64) -> R<Vec<i64>>;
+    /// Gives positions and leaves to existing events, in the order given.
+    async fn log_audit_events(&self, event_ids: &[i64]) -> R<Vec<AuditLeaf>>;
+    /// For verification: positions after `after_seq` with the stored leaf and the leaf recomputed
+    /// from the event row as it is now.
+    async fn ledger_entries(&self, after_seq: i64, limit: i64) -> R<Vec<LedgerEntry>>;
+    async fn append_audit_checkpoint(&self, c: &StoredCheckpoint) -> R<()>;
+    /// Every checkpoint, smallest tree first.
+    async fn audit_checkpoints(&self) -> R<Vec<StoredCheckpoint>>;
+    async fn latest_audit_checkpoint(&self) -> R<Option<StoredCheckpoint>>;
     async fn list_audit(&self, filter: &AuditFilter, page: PageRequest) -> R<Page<AuditEvent>>;
 }

@@ -1,8 +1,10 @@
-//! The demo city (示例市): departments, categories, catalogue entries and accounts, seeded through
-//! the same use cases a clerk's actions go through, then served.
+//! The demo city (示例市): departments, categories, catalogue entries, accounts, data and share
+//! applications and grants, seeded through the same use cases a clerk's actions go through, then
+//! served.
 
 pub mod city;
 mod seed;
+mod sharing;
 pub mod synth;
 
 use std::path::PathBuf;
@@ -52,6 +54,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         accounts
     };
     println!("示例市数据目录：{}", dir.display());
+    println!("{}", sharing::summary(&svc).await?);
     println!("示例账号（全部账号及令牌见 {}）：", accounts_file.display());
     for a in accounts.iter().filter(|a| a.featured) {
         println!("  {:<14} {:<28} {:<16} {}", a.role, a.department, a.username, a.token);

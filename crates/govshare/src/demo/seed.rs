@@ -2,7 +2,8 @@
 //! the category nodes, one editor and one approver per department, featured accounts for every
 //! role, more than two hundred catalogue entries (drafted, submitted and published by those
 //! users), one open catalogue-currency window, and synthetic data (`super::synth`) published by a
-//! data provider of each department behind every published database and spreadsheet resource.
+//! data provider of each department behind every published database and spreadsheet resource,
+//! and then share applications and grants in every state (`super::sharing`).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -23,7 +24,7 @@ use super::{DemoAccount, synth};
 /// The web-console password of every demo account (demo only).
 pub const DEMO_PASSWORD: &str = "Demo-2026-Shili";
 
-fn actor(u: &store::model::User) -> Actor {
+pub(super) fn actor(u: &store::model::User) -> Actor {
     Actor { user_id: u.id, username: u.username.clone(), department_id: u.department_id, roles: u.roles.clone() }
 }
 
@@ -175,6 +176,14 @@ pub async fn seed(svc: &Services, dir: &Path) -> anyhow::Result<Vec<DemoAccount>
 
     // Synthetic data behind every published database and spreadsheet resource.
     seed_datasets(svc, dir, &resources, &codes, &dept_ids, &hash, &mut accounts).await?;
+
+    // Share applications in every state and grants of every kind, on resources that now have data.
+    let by_name: super::sharing::Codes = resources
+        .iter()
+        .zip(&codes)
+        .filter_map(|(r, c)| Some(((r.department, r.spec.name.as_str()), c.as_ref()?.as_str().to_string())))
+        .collect();
+    super::sharing::seed(svc, &people.approvers, &by_name, &dept_ids, &hash, &mut accounts).await?;
     Ok(accounts)
 }
 
@@ -259,7 +268,7 @@ fn dataset_rows(r: &city::DemoResource) -> u64 {
     }
 }
 
-async fn new_user(
+pub(super) async fn new_user(
     svc: &Services,
     username: &str,
     display: &str,
@@ -284,6 +293,6 @@ async fn new_user(
 }
 
 /// 示例市公安局 → 公安局.
-fn short(name: &str) -> String {
+pub(super) fn short(name: &str) -> String {
     name.trim_start_matches("国家税务总局").trim_start_matches(city::CITY_NAME).to_string()
 }

@@ -8,7 +8,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod atomic;
+mod audit;
 mod synth;
+mod trace;
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_govshare"));
@@ -129,6 +131,46 @@ async fn demo_serves_a_city() {
     // The OpenAPI document is served.
     let doc: serde_json::Value = reqwest::get(format!("{base}/api/openapi.json")).await.unwrap().json().await.unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
+    demo_has_sharing_in_every_state(dir.path(), &printed).await;
+}
+
+/// Issue 4: the demo has applications in every state and grants of every kind and status, with
+/// agreements and feedback, and says so in its summary.
+async fn demo_has_sharing_in_every_state(dir: &Path, printed: &str) {
+    use domain::catalog::ShareMethod;
+    use domain::sharing::{ApplicationStatus, GrantStatus};
+    use store::model::{ApplicationFilter, GrantFilter, PageRequest};
+
+    assert!(printed.contains("共享申请") && printed.contains("各状态均有"), "{printed}");
+    let url = format!("sqlite://{}?mode=rwc", dir.join("govshare.db").display());
+    let store = store::open(&url).await.unwrap();
+    let one = PageRequest { after: None, limit: 1 };
+    for s in ApplicationStatus::ALL {
+        let f = ApplicationFilter { statuses: vec![*s], ..Default::default() };
+        assert!(store.list_applications(&f, one).await.unwrap().total > 0, "no application {}", s.code());
+    }
+    for s in GrantStatus::ALL {
+        let f = GrantFilter { statuses: vec![*s], ..Default::default() };
+        assert!(store.list_grants(&f, one).await.unwrap().total > 0, "no grant {}", s.code());
+    }
+    let grants = store.list_grants(&GrantFilter::default(), PageRequest { after: None, limit: 100 }).await.unwrap();
+    let only = |m: ShareMethod| grants.items.iter().any(|g| g.terms.methods == [m]);
+    for m in [ShareMethod::Verification, ShareMethod::BulkDownload, ShareMethod::Exchange] {
+        assert!(only(m), "no grant by {} only", m.code());
+    }
+    assert!(
+        grants
+            .items
+            .iter()
+            .any(|g| !g.terms.masks.is_empty() && !g.terms.rows.is_empty() && g.terms.daily_row_quota.is_some()),
+        "no partial grant with masking, rows and a quota"
+    );
+    let mut kinds = Vec::new();
+    for g in &grants.items {
+        kinds.extend(store.list_agreements(g.id).await.unwrap().into_iter().map(|a| a.kind));
+    }
+    assert!(kinds.iter().any(|k| k == "confidentiality"), "{kinds:?}");
+    assert!(store.list_feedback(None, None).await.unwrap().len() >= 2);
 }
 
 #[tokio::test]

@@ -83,6 +83,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/agreements/{id}/document", get(sharing::agreement_document))
         .route("/api/v1/grants/{id}/feedback", post(sharing::give_feedback))
         .route("/api/v1/audit", get(audit::list))
+        .route("/api/v1/audit/export", get(audit::export))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

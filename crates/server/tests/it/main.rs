@@ -9,3 +9,4 @@ mod downloads;
 mod errors;
 mod io;
 mod s3;
+mod sharing;

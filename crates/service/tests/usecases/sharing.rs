@@ -208,11 +208,14 @@ async fn an_application_is_answered_in_part_and_the_grant_shapes_every_read() {
 
     // Verification: match / no match / no record, never values; a row outside the grant is "no record".
     let key = |id: &str| BTreeMap::from([("公民身份号码".to_string(), json!(id))]);
-    let claims = BTreeMap::from([("姓名".to_string(), json!("李四")), ("手机号码".to_string(), json!("13900001111"))]);
+    let claims = BTreeMap::from([("姓名".to_string(), json!("李四"))]);
     let (_, out) =
         datasets::verify(&w.svc, &s.consumer_b, &s.r.code, read(), &key("350102199001011238"), &claims).await.unwrap();
     assert_eq!(out["姓名"], data::verify::Outcome::Match);
-    assert_eq!(out["手机号码"], data::verify::Outcome::Match);
+    // The masked mobile cannot be claimed: guessing it would undo the mask.
+    let masked = BTreeMap::from([("手机号码".to_string(), json!("13900001111"))]);
+    let e = datasets::verify(&w.svc, &s.consumer_b, &s.r.code, read(), &key("350102199001011238"), &masked).await;
+    assert!(denied(e.err().unwrap()).contains("脱敏"));
     let wrong = BTreeMap::from([("姓名".to_string(), json!("李四四"))]);
     let (_, out) =
         datasets::verify(&w.svc, &s.consumer_b, &s.r.code, read(), &key("350102199001011238"), &wrong).await.unwrap();
@@ -474,4 +477,38 @@ async fn agreements_are_filed_and_feedback_reaches_the_provider() {
     // The store keeps the usage and the steps; nothing here needs the SharingStore directly
     // except to show the grant has one `issue` step.
     assert_eq!(w.svc.store.grant_steps(grant.id).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn queries_a_client_gets_wrong_are_422s_not_500s() {
+    let s = setup().await;
+    let w = &s.w;
+    let q = |spec: data::query::QuerySpec| datasets::query(&w.svc, &s.provider, &s.r.code, read(), spec);
+    let count = |field: Option<&str>, func| data::query::Aggregate { func, field: field.map(str::to_string) };
+    use data::query::AggFunc::*;
+    let cases = [
+        (data::query::QuerySpec { fields: Some(vec!["姓名".into(), "姓名".into()]), ..Default::default() }, "fields"),
+        (
+            data::query::QuerySpec { aggregates: vec![count(None, Count), count(None, Count)], ..Default::default() },
+            "aggregates",
+        ),
+        (data::query::QuerySpec { aggregates: vec![count(Some("姓名"), Sum)], ..Default::default() }, "aggregates"),
+        (
+            data::query::QuerySpec {
+                filters: vec![Filter::new("手机号码", Op::Lt, json!(5))], ..Default::default()
+            },
+            "ok",
+        ),
+        (
+            data::query::QuerySpec { filters: vec![Filter::new("姓名", Op::Prefix, json!(5))], ..Default::default() },
+            "ok",
+        ),
+        (data::query::QuerySpec { cursor: Some("18446744073709551615".into()), ..Default::default() }, "cursor"),
+    ];
+    for (spec, field) in cases {
+        match q(spec).await {
+            Ok(_) => assert_eq!(field, "ok"),
+            Err(e) => assert_eq!(fields(&e), vec![field.to_string()], "{e:?}"),
+        }
+    }
 }

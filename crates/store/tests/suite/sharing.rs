@@ -1,5 +1,5 @@
-//! Sharing: applications and their steps, grants and theirs, daily usage, agreements, feedback —
-//! run against every backend like the rest of the suite.
+//! Sharing: applications and their steps, grants and theirs, daily usage, agreements, feedback,
+//! downloads — run against every backend like the rest of the suite.
 
 use std::sync::Arc;
 
@@ -27,6 +27,7 @@ both!(grants_past_period);
 both!(usage_accumulates_per_day_and_grant);
 both!(agreements_round_trip);
 both!(feedback_round_trip);
+both!(downloads_round_trip);
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -914,4 +915,113 @@ async fn postgres_refuses_step_rewrites() {
         s.grant_steps(grant).await.unwrap().iter().map(|s| s.action.as_str()).collect::<Vec<_>>(),
         vec!["issue", "suspend"]
     );
+}
+
+/// A published version of `resource_id`, for downloads to point at.
+async fn version_of(fx: &Fx, resource_id: i64, version: i64) {
+    fx.s.create_dataset_version(&DatasetVersion {
+        resource_id,
+        version,
+        mode: "replace".into(),
+        files: vec![format!("datasets/{resource_id}/{version}/part-0.parquet")],
+        row_count: 2000,
+        byte_size: 1000,
+        data_items: vec![],
+        rejected_rows: 0,
+        published_by: fx.approver,
+        published_at: t(2),
+    })
+    .await
+    .unwrap();
+}
+
+impl Fx {
+    fn new_download(&self, resource_id: i64, grant_id: Option<i64>, seed: &str, h: u32) -> NewDownload {
+        NewDownload {
+            resource_id,
+            version: 1,
+            user_id: self.applicant,
+            department_id: self.consumer,
+            grant_id,
+            seed: seed.into(),
+            key_fields: vec!["公民身份号码".into(), "户号".into()],
+            format: "csv".into(),
+            row_count: grant_id.map(|_| 1500),
+            at: t(h),
+        }
+    }
+}
+
+async fn downloads_round_trip(s: Arc<dyn Store>) {
+    let fx = fixture(s).await;
+    version_of(&fx, fx.r1, 1).await;
+    version_of(&fx, fx.r2, 1).await;
+    let g = fx.grant(fx.r1, fx.consumer, "2026-12-31").await;
+    let d1 = fx.s.record_download(&fx.new_download(fx.r1, Some(g.id), &"ab".repeat(16), 10)).await.unwrap();
+    let d2 = fx.s.record_download(&fx.new_download(fx.r2, None, &"cd".repeat(16), 11)).await.unwrap();
+    let d3 = fx.s.record_download(&fx.new_download(fx.r1, None, &"ef".repeat(16), 12)).await.unwrap();
+    assert_eq!((d2.id, d3.id), (d1.id + 1, d1.id + 2));
+    assert_eq!(
+        d1,
+        Download {
+            id: d1.id,
+            resource_id: fx.r1,
+            version: 1,
+            user_id: fx.applicant,
+            department_id: fx.consumer,
+            grant_id: Some(g.id),
+            seed: "ab".repeat(16),
+            key_fields: vec!["公民身份号码".into(), "户号".into()],
+            format: "csv".into(),
+            row_count: Some(1500),
+            at: t(10),
+        }
+    );
+    assert_eq!((d2.grant_id, d2.row_count), (None, None));
+    assert_eq!(fx.s.list_downloads(Some(fx.r1)).await.unwrap(), vec![d1.clone(), d3.clone()]);
+    assert_eq!(fx.s.list_downloads(Some(fx.r2)).await.unwrap(), vec![d2.clone()]);
+    assert_eq!(fx.s.list_downloads(None).await.unwrap(), vec![d1, d2, d3]);
+    // A download of a version, user or grant that does not exist is refused.
+    let mut bad = fx.new_download(fx.r1, None, "00", 13);
+    bad.version = 9;
+    assert!(matches!(fx.s.record_download(&bad).await, Err(StoreError::NotFound { .. })));
+    let bad = fx.new_download(fx.r1, Some(g.id + 100), "00", 13);
+    assert!(matches!(fx.s.record_download(&bad).await, Err(StoreError::NotFound { .. })));
+    assert_eq!(fx.s.list_downloads(None).await.unwrap().len(), 3);
+}
+
+/// One recorded download, through the store.
+async fn one_download(s: Arc<dyn Store>) {
+    let fx = fixture(s).await;
+    version_of(&fx, fx.r1, 1).await;
+    fx.s.record_download(&fx.new_download(fx.r1, None, &"ab".repeat(16), 10)).await.unwrap();
+}
+
+#[tokio::test]
+async fn sqlite_refuses_download_rewrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.db");
+    let s: Arc<dyn Store> = Arc::new(SqliteStore::open(&path).await.unwrap());
+    one_download(s.clone()).await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", path.display())).await.unwrap();
+    refused(sqlx::query("UPDATE downloads SET seed = 'forged'").execute(&pool).await.map(|_| ()), "downloads");
+    refused(sqlx::query("DELETE FROM downloads").execute(&pool).await.map(|_| ()), "downloads");
+    assert_eq!(s.list_downloads(None).await.unwrap()[0].seed, "ab".repeat(16));
+}
+
+#[tokio::test]
+async fn postgres_refuses_download_rewrites() {
+    let Some(url) = pg_url() else { return };
+    let schema = format!("gs_test_downloads_{}", rand_suffix());
+    let s: Arc<dyn Store> = Arc::new(PgStore::connect_in_schema(&url, &schema).await.unwrap());
+    one_download(s.clone()).await;
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    for sql in [
+        format!("UPDATE {schema}.downloads SET seed = 'forged'"),
+        format!("DELETE FROM {schema}.downloads"),
+        format!("TRUNCATE {schema}.downloads"),
+    ] {
+        refused(sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&pool).await.map(|_| ()), "downloads");
+    }
+    assert_eq!(s.list_downloads(None).await.unwrap()[0].seed, "ab".repeat(16));
 }

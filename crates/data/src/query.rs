@@ -229,8 +229,22 @@ fn func_name(f: AggFunc) -> &'static str {
 
 /// The rows and columns a scope allows: the grant's row conditions on the stored values, then
 /// the projection to the scope's fields with masked fields replaced by their masked text. Every
-/// read (query, download, changes, verification) starts from this frame.
+/// read that returns rows as they are (the changes feed) starts from this frame; queries and
+/// downloads start from [`scoped_raw`] and mask their output last (after sorting and paging, so
+/// that only the rows returned are masked).
 pub(crate) async fn scoped_frame(
+    ctx: &datafusion::prelude::SessionContext,
+    urls: Vec<String>,
+    scope: &Scope,
+) -> Result<DataFrame, DataError> {
+    let df = scoped_raw(ctx, urls, scope).await?;
+    Ok(df.select(masked_output(scope, &scope.fields))?)
+}
+
+/// The scope's rows (its row conditions applied to the stored values) and fields, unmasked: for
+/// plans that never let a masked field be filtered, sorted or grouped on by the client, and
+/// that end with [`masked_output`].
+async fn scoped_raw(
     ctx: &datafusion::prelude::SessionContext,
     urls: Vec<String>,
     scope: &Scope,
@@ -240,15 +254,18 @@ pub(crate) async fn scoped_frame(
         let r = typed(r, df.schema())?;
         df = df.filter(filter_expr(&r)?)?;
     }
-    let projection: Vec<Expr> = scope
-        .fields
+    Ok(df.select(scope.fields.iter().map(ident).collect::<Vec<_>>())?)
+}
+
+/// The output columns with the scope's masks applied.
+fn masked_output(scope: &Scope, columns: &[String]) -> Vec<Expr> {
+    columns
         .iter()
         .map(|f| match scope.mask_of(f) {
             Some(rule) => crate::masking::masked_column(f, rule),
             None => ident(f),
         })
-        .collect();
-    Ok(df.select(projection)?)
+        .collect()
 }
 
 /// Builds the plan: the scope's projection and the client's filters, grouping and order.
@@ -268,7 +285,11 @@ pub async fn plan(
     }
     let ctx = storage.session()?;
     let urls: Vec<String> = files.iter().map(|f| DatasetStorage::file_url(f)).collect();
-    let mut df = scoped_frame(&ctx, urls, scope).await?;
+    // Unmasked until the output: the client cannot filter, sort or group on a masked field
+    // (`check_scope`), and a masked field's count is the same either way. The implicit
+    // tie-break order of paged queries does use the stored values of masked columns; it only
+    // orders rows the client may see, and reveals no value.
+    let mut df = scoped_raw(&ctx, urls, scope).await?;
     for f in &spec.filters {
         let f = typed(f, df.schema())?;
         df = df.filter(filter_expr(&f)?)?;
@@ -355,7 +376,11 @@ pub async fn run(
         };
     let (df, columns) = plan(storage, files, scope, spec, true).await?;
     let total = if spec.count { Some(df.clone().count().await? as u64) } else { None };
-    let batches = df.limit(offset, Some(limit + 1))?.collect().await?;
+    let mut page = df.limit(offset, Some(limit + 1))?;
+    if spec.group_by.is_empty() && spec.aggregates.is_empty() {
+        page = page.select(masked_output(scope, &columns))?;
+    }
+    let batches = page.collect().await?;
     let mut rows = batches_to_json(&batches)?;
     let next = if rows.len() > limit {
         rows.truncate(limit);
@@ -373,7 +398,10 @@ pub async fn stream(
     scope: &Scope,
     spec: &QuerySpec,
 ) -> Result<(SendableRecordBatchStream, Vec<String>), DataError> {
-    let (df, columns) = plan(storage, files, scope, spec, false).await?;
+    let (mut df, columns) = plan(storage, files, scope, spec, false).await?;
+    if spec.group_by.is_empty() && spec.aggregates.is_empty() {
+        df = df.select(masked_output(scope, &columns))?;
+    }
     Ok((df.execute_stream().await?, columns))
 }
 

@@ -20,12 +20,27 @@ pub async fn services(args: &StoreArgs) -> anyhow::Result<Services> {
             .with_context(|| format!("无法使用数据目录 {}", args.data.display()))?,
     };
     let key = audit_key(&args.data)?;
-    let mut svc = Services::new(store).with_datasets(datasets).with_audit_key(key);
+    let settings = service::Settings { spool_dir: Some(args.data.join("tmp")), ..service::Settings::default() };
+    let mut svc = Services::new(store).with_datasets(datasets).with_audit_key(key).with_settings(settings);
     svc.calendar = Arc::new(args.calendar()?);
     let scheme = domain::catalog::code::scheme_by_name(&args.code_scheme)
         .with_context(|| format!("编码方案“{}”无效，可选：guide-2017、gbt21063-5", args.code_scheme))?;
     svc.scheme = Arc::from(scheme);
     Ok(svc)
+}
+
+/// Removes spooled uploads left in `dir` by a killed process.
+fn clear_spool(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut removed = 0;
+    for e in entries.flatten() {
+        if e.file_type().is_ok_and(|t| t.is_file()) && std::fs::remove_file(e.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    if removed > 0 {
+        tracing::info!(count = removed, dir = %dir.display(), "removed spooled uploads of a previous run");
+    }
 }
 
 /// The file of the platform's audit signing key, in the data directory.
@@ -71,6 +86,9 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
                 println!("  密码：  {}", b.password);
                 println!("  令牌：  {}", b.token);
             }
+            // Uploads spooled by a process that was killed (this data directory's own spool:
+            // nothing else writes there while this server starts).
+            clear_spool(&args.store.data.join("tmp"));
             // Files left by publishes that were killed more than an hour ago (younger ones may
             // belong to a publish still running on another node).
             let sweeper = svc.clone();

@@ -37,6 +37,9 @@ pub struct Settings {
     pub reply_days: u32,
     /// Verification requests a user may make per minute.
     pub verify_per_minute: u32,
+    /// Where uploads are spooled before they are checked (default: the system temp directory).
+    /// The binary points it at `DATA/tmp` and clears what a killed process left there at start.
+    pub spool_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -46,6 +49,7 @@ impl Default for Settings {
             report_rejections: 100,
             reply_days: domain::sharing::DEFAULT_REPLY_DAYS,
             verify_per_minute: 120,
+            spool_dir: None,
         }
     }
 }
@@ -94,6 +98,17 @@ impl Services {
     pub fn with_audit_key(mut self, key: ledger::SigningKey) -> Services {
         self.audit = audit::AuditLedger::new(key);
         self
+    }
+
+    /// A new spool file for an upload, in the spool directory.
+    pub fn spool_file(&self) -> std::io::Result<tempfile::NamedTempFile> {
+        match &self.settings.spool_dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir)?;
+                tempfile::NamedTempFile::new_in(dir)
+            }
+            None => tempfile::NamedTempFile::new(),
+        }
     }
 
     /// The same services with dataset files in `storage`.

@@ -984,48 +984,77 @@ macro_rules! impl_store {
                     return Ok(Vec::new());
                 }
                 let mut tx = self.ledger_tx().await?;
-                let last: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM audit_leaves")
+                let mut last: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM audit_leaves")
                     .fetch_one(&mut *tx)
                     .await?
                     .try_get(0)?;
                 let mut out = Vec::with_capacity(events.len());
-                for (i, e) in events.iter().enumerate() {
-                    let at = time::fmt(e.at);
-                    let detail = serde_json::to_string(&e.detail)?;
-                    let row = sqlx::query(
+                // Multi-row statements: two round trips per chunk instead of two per event.
+                for chunk in events.chunks(256) {
+                    let texts: Vec<(String, String)> = chunk
+                        .iter()
+                        .map(|e| Ok((time::fmt(e.at), serde_json::to_string(&e.detail)?)))
+                        .collect::<R<_>>()?;
+                    let values = (0..chunk.len())
+                        .map(|i| {
+                            let b = i * 8;
+                            format!("(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8)
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let sql = format!(
                         "INSERT INTO audit_events (at, user_id, username, department_id, action, object_type, object_id, detail) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                    )
-                    .bind(&at)
-                    .bind(e.user_id)
-                    .bind(&e.username)
-                    .bind(e.department_id)
-                    .bind(&e.action)
-                    .bind(&e.object_type)
-                    .bind(&e.object_id)
-                    .bind(&detail)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    let id: i64 = row.try_get("id")?;
-                    let seq = last + 1 + i as i64;
-                    let leaf = audit_leaf(
-                        seq,
-                        &at,
-                        e.user_id,
-                        e.username.as_deref(),
-                        e.department_id,
-                        &e.action,
-                        &e.object_type,
-                        e.object_id.as_deref(),
-                        &detail,
+                         VALUES {values} RETURNING id"
                     );
-                    sqlx::query("INSERT INTO audit_leaves (seq, event_id, leaf_hash) VALUES ($1, $2, $3)")
-                        .bind(seq)
-                        .bind(id)
-                        .bind(leaf.to_string())
-                        .execute(&mut *tx)
-                        .await?;
-                    out.push(AuditLeaf { seq, event_id: id, leaf_hash: leaf });
+                    let mut q = sqlx::query(AssertSqlSafe(sql));
+                    for (e, (at, detail)) in chunk.iter().zip(&texts) {
+                        q = q
+                            .bind(at.as_str())
+                            .bind(e.user_id)
+                            .bind(e.username.as_deref())
+                            .bind(e.department_id)
+                            .bind(e.action.as_str())
+                            .bind(e.object_type.as_str())
+                            .bind(e.object_id.as_deref())
+                            .bind(detail.as_str());
+                    }
+                    // Positions are assigned under the ledger lock, so the ids of one statement
+                    // are consecutive in VALUES order: sorting them restores that order whatever
+                    // order RETURNING uses.
+                    let mut ids: Vec<i64> =
+                        q.fetch_all(&mut *tx).await?.iter().map(|r| r.try_get::<i64, _>(0)).collect::<Result<_, _>>()?;
+                    ids.sort_unstable();
+                    if ids.len() != chunk.len() {
+                        return Err(StoreError::Corrupt("audit insert returned a wrong number of ids".into()));
+                    }
+                    let mut leaves = Vec::with_capacity(chunk.len());
+                    for ((e, (at, detail)), id) in chunk.iter().zip(&texts).zip(&ids) {
+                        last += 1;
+                        let leaf = audit_leaf(
+                            last,
+                            at,
+                            e.user_id,
+                            e.username.as_deref(),
+                            e.department_id,
+                            &e.action,
+                            &e.object_type,
+                            e.object_id.as_deref(),
+                            detail,
+                        );
+                        leaves.push(AuditLeaf { seq: last, event_id: *id, leaf_hash: leaf });
+                    }
+                    let values = (0..leaves.len())
+                        .map(|i| format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let sql = format!("INSERT INTO audit_leaves (seq, event_id, leaf_hash) VALUES {values}");
+                    let hashes: Vec<String> = leaves.iter().map(|l| l.leaf_hash.to_string()).collect();
+                    let mut q = sqlx::query(AssertSqlSafe(sql));
+                    for (l, h) in leaves.iter().zip(&hashes) {
+                        q = q.bind(l.seq).bind(l.event_id).bind(h.as_str());
+                    }
+                    q.execute(&mut *tx).await?;
+                    out.extend(leaves);
                 }
                 tx.commit().await?;
                 Ok(out)

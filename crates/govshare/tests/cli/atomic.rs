@@ -375,7 +375,8 @@ async fn a_killed_publish_leaves_the_previous_version() {
     eprintln!("setup and a {} MB upload ready after {:?}", big_len >> 20, started.elapsed());
 
     // Kill the server at each moment of a second publish, restart it on the same data, check.
-    let mut spool = spool_root.join("0");
+    // Uploads are spooled in the data directory, and a restart clears what a killed server left.
+    let data_spool = data.join("tmp");
     for (n, moment) in [Moment::UploadStarted, Moment::UploadHalfway, Moment::ParquetWrite].into_iter().enumerate() {
         let before = files_under(&datasets);
         let sent = Arc::new(AtomicU64::new(0));
@@ -384,8 +385,8 @@ async fn a_killed_publish_leaves_the_previous_version() {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let reached = match moment {
-                Moment::UploadStarted => spooled(&spool) > 0,
-                Moment::UploadHalfway => spooled(&spool) >= big_len / 2,
+                Moment::UploadStarted => spooled(&data_spool) > 0,
+                Moment::UploadHalfway => spooled(&data_spool) >= big_len / 2,
                 Moment::ParquetWrite => files_under(&datasets).len() > before.len(),
             };
             if reached {
@@ -395,7 +396,7 @@ async fn a_killed_publish_leaves_the_previous_version() {
             assert!(Instant::now() < deadline, "{moment:?} never came");
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
-        let spooled_then = spooled(&spool);
+        let spooled_then = spooled(&data_spool);
         let during = files_under(&datasets);
         server.kill();
         let answer = upload.await.unwrap();
@@ -407,10 +408,11 @@ async fn a_killed_publish_leaves_the_previous_version() {
             during.difference(&before).collect::<Vec<_>>()
         );
 
-        spool = spool_root.join(format!("{}", n + 1));
+        let spool = spool_root.join(format!("{}", n + 1));
         let (s, _) = start(&data, &spool).await;
         server = s;
         api.base = server.base.clone();
+        assert_eq!(spooled(&data_spool), 0, "{moment:?}: the killed server's spool file was cleared at restart");
         assert_only_version_1(&api, &key, &provider, &consumer, &v1).await;
         assert!(files_under(&datasets).is_superset(&v1_files), "version 1's file is still there");
     }

@@ -177,6 +177,9 @@ async fn demo_has_sharing_in_every_state(dir: &Path, printed: &str) {
 async fn first_run_admin_commands() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
+    // An upload spooled by a killed server is cleared at the next start.
+    std::fs::create_dir_all(data.join("tmp")).unwrap();
+    std::fs::write(data.join("tmp").join(".tmpKILLED"), "公民身份号码\n").unwrap();
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let serve = |port: u16| {
@@ -204,6 +207,7 @@ async fn first_run_admin_commands() {
         .to_string();
     assert!(lines.iter().any(|l| l.contains("密码：")));
     wait_healthy(&base).await;
+    assert!(!data.join("tmp").join(".tmpKILLED").exists(), "the stale spool file is removed");
     let me: serde_json::Value = reqwest::Client::new()
         .get(format!("{base}/api/v1/users/me"))
         .bearer_auth(&token)

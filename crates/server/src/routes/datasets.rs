@@ -53,7 +53,7 @@ pub async fn publish(
         }
     };
     // Spool the upload to a temporary file, chunk by chunk.
-    let spool = tempfile::NamedTempFile::new().map_err(|e| service::ServiceError::Internal(Box::new(e)))?;
+    let spool = s.svc.spool_file().map_err(|e| service::ServiceError::Internal(Box::new(e)))?;
     let mut file_name = None;
     let mut got_file = false;
     while let Some(mut field) = form.next_field().await.map_err(multipart_error)? {

@@ -18,6 +18,7 @@ both!(apply_decide_and_read_through_the_grant);
 both!(suspend_resume_revoke_take_effect_on_every_read);
 both!(verification_is_rate_limited_per_minute);
 both!(agreements_round_trip_and_feedback_reaches_the_provider);
+both!(auditors_query_by_grant_resource_department_and_time_and_export);
 
 /// Verification requests a user may make per minute in these tests.
 const VERIFY_PER_MINUTE: u32 = 4;
@@ -852,4 +853,82 @@ async fn agreements_round_trip_and_feedback_reaches_the_provider(mut app: TestAp
     // A request body with an unknown field is a 400 naming it.
     let r = fb("b_consumer", json!({"rating": 5, "effect": "低保审核时间由5天缩短到1天", "stars": 5})).await;
     assert_error(&r, 400, "invalid_body", Some("stars"));
+}
+
+async fn auditors_query_by_grant_resource_department_and_time_and_export(mut app: TestApp) {
+    let clock = configure(&mut app);
+    let app = &app;
+    let s = granted(app).await;
+    // A read through the grant, an hour later; and a refused request (an editor may not verify).
+    clock.set(Utc.with_ymd_and_hms(2026, 3, 2, 18, 30, 0).unwrap());
+    let q = query(app, &s.key, "b_consumer", json!({"purpose": purpose()})).await;
+    assert_eq!(q.status.as_u16(), 200, "{}", q.body);
+    let body =
+        json!({"purpose": purpose(), "key": {"公民身份号码": s.ids.zhang}, "claims": {"公民身份号码": s.ids.zhang}});
+    let r = app.json("POST", &format!("/api/v1/resources/{}/verify", s.key), "b_editor", body).await;
+    assert_error(&r, 403, "forbidden", None);
+
+    let list = |query: String| async move {
+        let r = app.get(&format!("/api/v1/audit?limit=500&{query}"), "auditor").await;
+        assert_eq!(r.status.as_u16(), 200, "{}", r.body);
+        r.body["items"].as_array().unwrap().clone()
+    };
+    let actions = |items: &[Value]| items.iter().map(|e| e["action"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    // By grant: its issue and every read made through it.
+    let by_grant = list(format!("grant={}", s.grant_id)).await;
+    let a = actions(&by_grant);
+    assert!(a.contains(&"grant.issue".to_string()) && a.contains(&"data.query".to_string()), "{a:?}");
+    assert!(
+        by_grant
+            .iter()
+            .all(|e| e["object_id"] == json!(s.grant_id.to_string()) || e["detail"]["grant"] == json!(s.grant_id))
+    );
+    // By resource: the reads on it and the application that names it.
+    let code = percent_decode(&s.key);
+    assert!(code.contains('/'), "{code}");
+    let a = actions(&list(format!("resource={}", s.key)).await);
+    assert!(a.contains(&"data.query".to_string()) && a.contains(&"application.submit".to_string()), "{a:?}");
+    assert!(!a.iter().any(|x| x.starts_with("auth.")), "{a:?}");
+    // By time: only what happened from 18:30 on (the read, the refusal and the token uses).
+    let later = list("from=2026-03-02T18:30:00Z".into()).await;
+    assert!(later.iter().all(|e| e["at"].as_str().unwrap() >= "2026-03-02T18:30:00"), "{later:?}");
+    let a = actions(&later);
+    assert!(a.contains(&"data.query".to_string()) && a.contains(&"http.refused".to_string()), "{a:?}");
+    assert!(!a.contains(&"grant.issue".to_string()));
+    let earlier = list("until=2026-03-02T18:30:00Z".into()).await;
+    assert!(earlier.iter().all(|e| e["at"].as_str().unwrap() < "2026-03-02T18:30:00"), "{earlier:?}");
+    assert!(actions(&earlier).contains(&"grant.issue".to_string()));
+    assert_eq!(earlier.len() + later.len(), list(String::new()).await.len());
+    // The refusal names who, what and where.
+    let refused = later.iter().find(|e| e["action"] == "http.refused").unwrap();
+    assert_eq!(refused["username"], "b_editor");
+    assert_eq!(refused["detail"]["status"], 403);
+    assert_eq!(refused["detail"]["path"], format!("/api/v1/resources/{}/verify", s.key));
+    // By department: department B's events are B's users' only.
+    let b_dept = refused["department_id"].as_i64().unwrap();
+    let by_dept = list(format!("department_id={b_dept}")).await;
+    assert!(!by_dept.is_empty() && by_dept.iter().all(|e| e["department_id"] == json!(b_dept)));
+
+    // Export: the same selection as CSV and NDJSON; not for anyone but auditors.
+    let csv = app.get(&format!("/api/v1/audit/export?format=csv&grant={}", s.grant_id), "auditor").await;
+    assert_eq!(csv.status.as_u16(), 200);
+    let text = String::from_utf8(csv.bytes.clone()).unwrap();
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    assert_eq!(lines.next(), Some("id,at,user_id,username,department_id,action,object_type,object_id,detail"));
+    assert_eq!(lines.count(), by_grant.len());
+    let nd = app.get(&format!("/api/v1/audit/export?format=ndjson&grant={}", s.grant_id), "auditor").await;
+    let ids: Vec<i64> = String::from_utf8_lossy(&nd.bytes)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, by_grant.iter().map(|e| e["id"].as_i64().unwrap()).collect::<Vec<_>>());
+    assert_error(&app.get("/api/v1/audit/export?format=xml", "auditor").await, 400, "invalid_format", Some("format"));
+    assert_error(&app.get("/api/v1/audit/export", "b_consumer").await, 403, "forbidden", None);
+    // The export itself is audited.
+    let a = actions(&list("action=audit.export".into()).await);
+    assert_eq!(a.len(), 2, "{a:?}");
+}
+
+fn percent_decode(s: &str) -> String {
+    form_urlencoded::parse(format!("p={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
 }

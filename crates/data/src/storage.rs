@@ -133,9 +133,7 @@ impl DatasetStorage {
     pub fn session(&self) -> Result<SessionContext, DataError> {
         // Late materialisation: filters are evaluated while decoding Parquet, so the other columns
         // are decoded only for matching rows (selective queries), cheapest filters first.
-        // Larger batches than the default 8,192 rows: fewer per-batch costs when streaming
-        // downloads (the encoders and the fingerprint work batch by batch).
-        let mut config = datafusion::prelude::SessionConfig::new().with_batch_size(32_768);
+        let mut config = datafusion::prelude::SessionConfig::new();
         let parquet = &mut config.options_mut().execution.parquet;
         parquet.pushdown_filters = true;
         parquet.reorder_filters = true;

@@ -212,7 +212,7 @@ fn query_spec() -> data::query::QuerySpec {
     }
 }
 
-async fn grant_overhead(s: &Setup) -> (f64, f64, f64, f64) {
+async fn grant_overhead(s: &Setup) -> [(f64, f64); 3] {
     let purpose = Purpose::new(PurposeKind::DataVerification, "社会救助对象资格核对").expect("purpose");
     let r = s.svc.store.get_resource_by_code(&s.code).await.expect("resource");
     let version = s.svc.store.latest_dataset_version(r.id).await.expect("version").expect("a version");
@@ -232,11 +232,19 @@ async fn grant_overhead(s: &Setup) -> (f64, f64, f64, f64) {
     };
     let full = data::access::decide(read, r.id, &facts, &[]).expect("own department");
     let mut base = Vec::new();
+    let mut own = Vec::new();
     let mut granted = Vec::new();
     for i in 0..QUERY_RUNS + 20 {
         let t = Instant::now();
         let res = data::query::run(&s.svc.datasets, &version.files, &full, &query_spec()).await.expect("full query");
         let full_ms = t.elapsed().as_secs_f64() * 1000.0;
+        assert_eq!(res.rows.len(), 1000);
+        // The same use case for the providing department: full access, audited like any read.
+        let t = Instant::now();
+        let (_, res) = datasets::query(&s.svc, &s.provider, &s.code, ReadRequest::new(purpose.clone()), query_spec())
+            .await
+            .expect("own query");
+        let own_ms = t.elapsed().as_secs_f64() * 1000.0;
         assert_eq!(res.rows.len(), 1000);
         let t = Instant::now();
         let (_, res) = datasets::query(&s.svc, &s.consumer, &s.code, ReadRequest::new(purpose.clone()), query_spec())
@@ -247,12 +255,11 @@ async fn grant_overhead(s: &Setup) -> (f64, f64, f64, f64) {
         assert!(res.rows[0]["公民身份号码"].as_str().is_some_and(|v| v.contains("********")));
         if i >= 20 {
             base.push(full_ms);
+            own.push(own_ms);
             granted.push(granted_ms);
         }
     }
-    let (b50, b99) = stats(base);
-    let (g50, g99) = stats(granted);
-    (b50, b99, g50, g99)
+    [stats(base), stats(own), stats(granted)]
 }
 
 fn event(i: usize) -> NewAuditEvent {
@@ -308,7 +315,7 @@ async fn main() {
     eprintln!("[sharing bench] preparing {ROWS} rows …");
     let s = setup().await;
     eprintln!("[sharing bench] {QUERY_RUNS} queries of 1,000 rows each way …");
-    let (b50, b99, g50, g99) = grant_overhead(&s).await;
+    let [(b50, b99), (o50, o99), (g50, g99)] = grant_overhead(&s).await;
     eprintln!("[sharing bench] audit append throughput …");
     let dir = tempfile::tempdir().expect("tempdir");
     let sqlite: Arc<dyn Store> = Arc::new(store::SqliteStore::open(&dir.path().join("a.db")).await.expect("sqlite"));
@@ -326,12 +333,15 @@ async fn main() {
     println!("| Measure | govshare | Baseline | Target | Met |");
     println!("|---|---:|---:|---|---|");
     println!(
-        "| Query, 1,000 rows: grant check + row scope + 3 masked fields + audit vs full access, p50 ms | {g50:.2} | {b50:.2} | | |"
+        "| Query, 1,000 rows, through a grant (row scope, 3 masked fields) vs the provider's full access, both the whole audited use case, p50 ms | {g50:.2} | {o50:.2} | | |"
     );
     println!(
-        "| Same, p99 ms (added: {:.2} ms) | {g99:.2} | {b99:.2} | < 1 ms added at p99 | {} |",
-        g99 - b99,
-        ok(g99 - b99 < 1.0)
+        "| Same, p99 ms (added by the grant: {:.2} ms) | {g99:.2} | {o99:.2} | < 1 ms added at p99 | {} |",
+        g99 - o99,
+        ok(g99 - o99 < 1.0)
+    );
+    println!(
+        "| Through a grant vs the bare data-layer query (no catalogue lookup, grant lookup, masking or audit), p50 / p99 ms | {g50:.2} / {g99:.2} | {b50:.2} / {b99:.2} | | |"
     );
     println!(
         "| Audit append, SQLite, events/s (64 writers, group commit vs one transaction per event) | {sq_b:.0} | {sq_1:.0} | ≥ 20,000/s | {} |",
@@ -346,9 +356,10 @@ async fn main() {
     }
     println!();
     println!(
-        "Table of {ROWS} rows, {QUERY_RUNS} runs of each query after 20 warm-up runs, alternating. The baseline is the \
-         providing department's full-access scope through `data::query::run` (no grant lookup, masking, row scope or \
-         audit); govshare's figure is the whole `service::datasets::query` of a consumer through a grant. Each audit \
+        "Table of {ROWS} rows, {QUERY_RUNS} runs of each query after 20 warm-up runs, alternating. The first baseline is \
+         the providing department's own read through the same `service::datasets::query` (full-access scope, audited \
+         too); the second is `data::query::run` alone with the full-access scope. govshare's figure is the whole \
+         `service::datasets::query` of a consumer through a grant. Each audit \
          event is stored with its Merkle leaf; a checkpoint is signed at most every second."
     );
 }

@@ -64,6 +64,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         "试一试：curl -H 'Authorization: Bearer <令牌>' 'http://{listen}/api/v1/resources?share_type=conditional'"
     );
     if args.no_serve {
+        // Sign everything the seeding appended, so that a cut-off tail is detectable.
+        svc.audit.checkpoint_now(&svc.store, chrono::Utc::now()).await?;
         return Ok(());
     }
     crate::commands::serve(listen, svc).await

@@ -177,6 +177,12 @@ fn the_binary_verifies_the_demo_log_and_names_an_edited_entry() {
     let out = verify();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && text.contains("审计日志完整"), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    // The demo signs a last checkpoint before it exits: every entry is covered.
+    let number = |after: &str| -> u64 {
+        let rest = &text[text.find(after).unwrap_or_else(|| panic!("{text}")) + after.len()..];
+        rest.chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
+    };
+    assert_eq!(number("共"), number("已签名覆盖前"), "{text}");
     let key = bin().args(["audit", "key", "--data"]).arg(&data).output().unwrap();
     let key = String::from_utf8_lossy(&key.stdout).lines().next().unwrap().trim_start_matches("审计公钥：").to_string();
     assert_eq!(key.len(), 64, "{key}");

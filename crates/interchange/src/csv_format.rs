@@ -47,8 +47,7 @@ fn render(out: Out) -> String {
         Out::Empty => String::new(),
         Out::Number(n) => number_text(n),
         Out::Date(d) => d.format("%Y-%m-%d").to_string(),
-        Out::Text(s) if s.starts_with(FORMULA_START) => format!("'{s}"),
-        Out::Text(s) => s,
+        Out::Text(s) => guard_formula(s),
     }
 }
 
@@ -128,6 +127,13 @@ fn line_breaks(bytes: &[u8]) -> usize {
         }
     }
     n
+}
+
+/// Text a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return) gets a leading `'`, which spreadsheets show as text; import removes it.
+/// Every CSV the platform writes for people goes through this.
+pub fn guard_formula(s: String) -> String {
+    if s.starts_with(FORMULA_START) { format!("'{s}") } else { s }
 }
 
 /// Removes the `'` that export puts before formula-like text.

@@ -268,8 +268,24 @@ macro_rules! impl_store {
         }
 
         impl $ty {
-            /// Runs a paged list: `select` is `SELECT cols FROM table`, the filter adds the rest.
+            /// Runs a paged list, oldest first: `select` is `SELECT cols FROM table`, the filter
+            /// adds the rest.
             async fn page<T>(
+                &self,
+                table_select: &str,
+                table_count: &str,
+                filter: Where,
+                page: PageRequest,
+                row: fn(&DbRow) -> R<T>,
+                id_of: fn(&T) -> i64,
+            ) -> R<Page<T>> {
+                self.page_by_id(table_select, table_count, filter, page, row, id_of, false).await
+            }
+
+            /// A paged list in id order (newest first when `newest_first`): `page.after` is the
+            /// last id seen; `total` counts the whole filter.
+            #[allow(clippy::too_many_arguments)]
+            async fn page_by_id<T>(
                 &self,
                 table_select: &str,
                 table_count: &str,
@@ -277,14 +293,16 @@ macro_rules! impl_store {
                 page: PageRequest,
                 row: fn(&DbRow) -> R<T>,
                 id_of: fn(&T) -> i64,
+                newest_first: bool,
             ) -> R<Page<T>> {
                 let count_sql = format!("{table_count}{}", filter.sql());
                 let total: i64 = filter.bind(sqlx::query(AssertSqlSafe(count_sql))).fetch_one(&self.pool).await?.try_get(0)?;
-                if let Some(after) = page.after {
-                    filter.push("id > ?", Arg::Int(after));
+                let (after, order) = if newest_first { ("id < ?", "DESC") } else { ("id > ?", "ASC") };
+                if let Some(a) = page.after {
+                    filter.push(after, Arg::Int(a));
                 }
                 let limit = page.limit.clamp(1, 500);
-                let sql = format!("{table_select}{} ORDER BY id LIMIT {}", filter.sql(), limit + 1);
+                let sql = format!("{table_select}{} ORDER BY id {order} LIMIT {}", filter.sql(), limit + 1);
                 let rows = filter.bind(sqlx::query(AssertSqlSafe(sql))).fetch_all(&self.pool).await?;
                 let mut items = rows.iter().map(row).collect::<R<Vec<T>>>()?;
                 let next = if items.len() as i64 > limit {

@@ -322,38 +322,6 @@ macro_rules! impl_sharing_store {
                 Ok(grant)
             }
 
-            impl $ty {
-                /// A paged list, newest first: `page.after` is the last id seen, the page holds
-                /// smaller ids in descending order; `total` counts the whole filter.
-                async fn page_newest_first<T>(
-                    &self,
-                    cols: &str,
-                    table: &str,
-                    mut filter: Where,
-                    page: PageRequest,
-                    row: fn(&DbRow) -> R<T>,
-                    id_of: fn(&T) -> i64,
-                ) -> R<Page<T>> {
-                    let count_sql = format!("SELECT COUNT(*) FROM {table}{}", filter.sql());
-                    let total: i64 =
-                        filter.bind(sqlx::query(AssertSqlSafe(count_sql))).fetch_one(&self.pool).await?.try_get(0)?;
-                    if let Some(after) = page.after {
-                        filter.push("id < ?", Arg::Int(after));
-                    }
-                    let limit = page.limit.clamp(1, 500);
-                    let sql = format!("SELECT {cols} FROM {table}{} ORDER BY id DESC LIMIT {}", filter.sql(), limit + 1);
-                    let rows = filter.bind(sqlx::query(AssertSqlSafe(sql))).fetch_all(&self.pool).await?;
-                    let mut items = rows.iter().map(row).collect::<R<Vec<T>>>()?;
-                    let next = if items.len() as i64 > limit {
-                        items.truncate(limit as usize);
-                        items.last().map(id_of)
-                    } else {
-                        None
-                    };
-                    Ok(Page { items, total, next })
-                }
-            }
-
             #[async_trait]
             impl SharingStore for $ty {
                 async fn create_application(&self, new: &NewApplication, step: &NewStep) -> R<Application> {
@@ -407,7 +375,16 @@ macro_rules! impl_sharing_store {
                     if let Some(d) = f.due_before {
                         w.push("reply_due < ?", Arg::Text(day(d)));
                     }
-                    self.page_newest_first(APPLICATION_COLS, "applications", w, page, application_row, |a| a.id).await
+                    self.page_by_id(
+                        &format!("SELECT {APPLICATION_COLS} FROM applications"),
+                        "SELECT COUNT(*) FROM applications",
+                        w,
+                        page,
+                        application_row,
+                        |a| a.id,
+                        true,
+                    )
+                    .await
                 }
 
                 async fn application_steps(&self, id: i64) -> R<Vec<ApplicationStep>> {
@@ -505,7 +482,16 @@ macro_rules! impl_sharing_store {
                     );
                     let statuses: Vec<&str> = f.statuses.iter().map(|s| s.code()).collect();
                     push_in(&mut w, "status", &statuses);
-                    self.page_newest_first(GRANT_COLS, "grants", w, page, grant_row, |g| g.id).await
+                    self.page_by_id(
+                        &format!("SELECT {GRANT_COLS} FROM grants"),
+                        "SELECT COUNT(*) FROM grants",
+                        w,
+                        page,
+                        grant_row,
+                        |g| g.id,
+                        true,
+                    )
+                    .await
                 }
 
                 async fn grants_for(&self, resource_id: i64, consumer_department_id: i64) -> R<Vec<Grant>> {

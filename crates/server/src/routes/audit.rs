@@ -99,11 +99,8 @@ fn ndjson_line(e: &store::model::AuditEvent) -> String {
 }
 
 fn csv_line(e: &store::model::AuditEvent) -> String {
-    let q = |s: &str| {
-        // Quote every text cell; a leading =, +, - or @ is prefixed so spreadsheets do not run it.
-        let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
-        format!("\"{}\"", s.replace('"', "\"\""))
-    };
+    // Every text cell quoted, and guarded like the catalogue's CSV so spreadsheets do not run it.
+    let q = |s: &str| format!("\"{}\"", interchange::csv_format::guard_formula(s.to_string()).replace('"', "\"\""));
     let opt = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
     format!(
         "{},{},{},{},{},{},{},{},{}\n",

@@ -18,3 +18,4 @@ pub mod masking;
 pub mod org;
 pub mod purpose;
 pub mod sharing;
+pub mod text;

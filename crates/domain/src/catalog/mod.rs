@@ -20,6 +20,6 @@ pub mod validate;
 pub use category::{CategoryCode, CategoryKind, CategoryNode};
 pub use code::{Gbt21063_5, Guide2017, ResourceCode, ResourceCodeScheme};
 pub use enums::{DataType, FormatClass, IdentifierKind, OpenType, ShareMethod, ShareType, UpdateCycle};
-pub use lifecycle::{LifecycleAction, ResourceStatus};
+pub use lifecycle::{LifecycleAction, ResourceStatus, visible_to_all};
 pub use resource::{DataItem, Format, ResourceSpec};
 pub use validate::{ValidationContext, validate_resource};

@@ -8,7 +8,9 @@ use service::Services;
 use service::accounts::{self, PlatformIdentity, UserInput};
 use service::interchange_io::{self, ImportMode};
 
-use crate::config::{self, AdminCommand, AuditCommand, CalendarCommand, CatalogCommand, Command, StoreArgs};
+use crate::config::{
+    self, AdminCommand, AuditCommand, CalendarCommand, CatalogCommand, Command, SearchCommand, StoreArgs,
+};
 
 /// Opens the store and builds the services with the configured calendar.
 pub async fn services(args: &StoreArgs) -> anyhow::Result<Services> {
@@ -21,7 +23,11 @@ pub async fn services(args: &StoreArgs) -> anyhow::Result<Services> {
     };
     let key = audit_key(&args.data)?;
     let settings = service::Settings { spool_dir: Some(args.data.join("tmp")), ..service::Settings::default() };
-    let mut svc = Services::new(store).with_datasets(datasets).with_audit_key(key).with_settings(settings);
+    let mut svc = Services::new(store)
+        .with_datasets(datasets)
+        .with_audit_key(key)
+        .with_settings(settings)
+        .with_search_dir(&args.data.join(SEARCH_DIR));
     svc.calendar = Arc::new(args.calendar()?);
     let scheme = domain::catalog::code::scheme_by_name(&args.code_scheme)
         .with_context(|| format!("编码方案“{}”无效，可选：guide-2017、gbt21063-5", args.code_scheme))?;
@@ -42,6 +48,9 @@ fn clear_spool(dir: &std::path::Path) {
         tracing::info!(count = removed, dir = %dir.display(), "removed spooled uploads of a previous run");
     }
 }
+
+/// The catalogue's search index, in the data directory.
+pub const SEARCH_DIR: &str = "search";
 
 /// The file of the platform's audit signing key, in the data directory.
 pub const AUDIT_KEY_FILE: &str = "audit-signing.key";
@@ -235,6 +244,13 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
             println!("已生成{rows}行数据到 {}（用时{:.1}秒）", args.out.display(), started.elapsed().as_secs_f64());
             Ok(())
         }
+        Command::Search { command: SearchCommand::Rebuild { store } } => {
+            let svc = services(&store).await?;
+            let started = std::time::Instant::now();
+            let n = service::search::rebuild(&svc).await.context("重建目录索引失败")?;
+            println!("目录索引已重建：{n}条目录（用时{:.1}秒）", started.elapsed().as_secs_f64());
+            Ok(())
+        }
         Command::Audit { command: AuditCommand::Key { store } } => {
             let key = audit_key(&store.data)?.verifying_key();
             println!("审计公钥：{}", ledger::verifying_key_to_text(&key));
@@ -378,6 +394,21 @@ pub async fn serve(listen: std::net::SocketAddr, svc: Services) -> anyhow::Resul
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "sharing watch failed"),
+            }
+        }
+    });
+    // The catalogue index catches up with the store (a crash between a catalogue change and its
+    // index update, changes made by one-shot commands or by other nodes), at start and every minute.
+    let n = service::search::reconcile(&svc).await.context("无法打开目录索引（是否有另一个进程正在使用该数据目录？）")?;
+    tracing::info!(indexed = n.indexed, removed = n.removed, total = n.total, "search index ready");
+    let indexer = svc.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(e) = service::search::reconcile(&indexer).await {
+                tracing::warn!(error = %e, "search index reconciliation failed");
             }
         }
     });

@@ -42,6 +42,11 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The catalogue's search index (kept in DATA/search, caught up automatically when serving).
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
     /// Apply database migrations and exit.
     Migrate(StoreArgs),
     /// Print the OpenAPI document of the JSON API.
@@ -165,6 +170,16 @@ pub struct SynthArgs {
     /// Also write the table's data items (信息项, as the catalogue's JSON has them) to this file.
     #[arg(long)]
     pub items_json: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SearchCommand {
+    /// Rebuild the index from the catalogue in the store (stop the server first: one writer at a
+    /// time).
+    Rebuild {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -165,6 +165,17 @@ impl CatalogIndex {
         Ok(out)
     }
 
+    /// The version of one entry in the index.
+    pub fn version_of(&self, id: i64) -> Result<Option<i64>, SearchError> {
+        let searcher = self.reader.searcher();
+        let q = tantivy::query::TermQuery::new(
+            Term::from_field_u64(self.fields.id, id as u64),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let docs = searcher.search(&q, &TopDocs::with_limit(1).order_by_fast_field::<u64>("version", Order::Desc))?;
+        Ok(docs.first().and_then(|(v, _)| v.map(|v| v as i64)))
+    }
+
     /// Number of entries indexed.
     pub fn len(&self) -> usize {
         self.reader.searcher().num_docs() as usize

@@ -11,9 +11,11 @@ pub mod catalog;
 pub mod clock;
 pub mod currency;
 pub mod datasets;
+pub mod elements;
 mod error;
 pub mod interchange_io;
 pub mod limits;
+pub mod search;
 pub mod sharing;
 pub mod trace;
 
@@ -68,6 +70,7 @@ pub struct Services {
     pub limits: limits::Limits,
     /// The audit writer and its Merkle log (one per process; clones share it).
     pub audit: audit::AuditLedger,
+    pub search: search::SearchIndex,
 }
 
 impl Services {
@@ -83,6 +86,7 @@ impl Services {
             settings: Settings::default(),
             limits: limits::Limits::new(Settings::default().verify_per_minute),
             audit: audit::AuditLedger::ephemeral(),
+            search: search::SearchIndex::in_memory(),
             datasets: data::storage::DatasetStorage::new(Arc::new(data::object_store::memory::InMemory::new())),
         }
     }
@@ -112,6 +116,12 @@ impl Services {
     }
 
     /// The same services with dataset files in `storage`.
+    /// Keeps the catalogue index in `dir` instead of memory.
+    pub fn with_search_dir(mut self, dir: &std::path::Path) -> Services {
+        self.search = search::SearchIndex::on_disk(dir);
+        self
+    }
+
     pub fn with_datasets(mut self, storage: data::storage::DatasetStorage) -> Services {
         self.datasets = storage;
         self

@@ -12,6 +12,7 @@ mod import;
 mod lifecycle;
 mod permissions;
 mod rules;
+mod search;
 mod sharing;
 mod trace;
 mod world;

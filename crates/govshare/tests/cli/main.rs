@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 mod atomic;
 mod audit;
+mod search;
 mod synth;
 mod trace;
 

@@ -9,4 +9,5 @@ mod downloads;
 mod errors;
 mod io;
 mod s3;
+mod search;
 mod sharing;

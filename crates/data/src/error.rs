@@ -37,6 +37,12 @@ impl From<object_store::Error> for DataError {
     }
 }
 
+impl From<datafusion::arrow::error::ArrowError> for DataError {
+    fn from(e: datafusion::arrow::error::ArrowError) -> Self {
+        DataError::Engine(e.to_string())
+    }
+}
+
 impl From<datafusion::parquet::errors::ParquetError> for DataError {
     fn from(e: datafusion::parquet::errors::ParquetError) -> Self {
         DataError::Storage(e.to_string())

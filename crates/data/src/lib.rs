@@ -6,6 +6,7 @@
 //! Nothing leaves this crate that the access decision did not allow.
 
 pub mod access;
+pub mod cluster;
 mod error;
 pub mod input;
 mod masking;

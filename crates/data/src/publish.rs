@@ -19,6 +19,7 @@ use object_store::buffered::BufWriter;
 use object_store::path::Path as ObjectPath;
 
 use crate::DataError;
+use crate::cluster::{CLUSTER_ROWS, ClusterKey};
 use crate::input::{InputOptions, RowReader};
 use crate::rows::{CheckOptions, Rejection, RejectionReport, RowChecker, arrow_schema};
 use crate::storage::DatasetStorage;
@@ -135,16 +136,35 @@ pub async fn prepare(storage: &DatasetStorage, input: PublishInput) -> Result<Re
     let reader_input = input.clone();
     let checker = tokio::task::spawn_blocking(move || read_and_check(reader_input, tx));
 
-    // Writing: async, batch by batch.
+    // Writing: async, batch by batch; with a cluster key, a row group at a time, sorted.
+    let cluster = ClusterKey::for_items(&input.items);
     let props = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).map_err(DataError::from)?))
-        .set_max_row_group_row_count(Some(256 * 1024))
+        // A sorted group is flushed as one row group; the limit only splits unsorted writes.
+        .set_max_row_group_row_count(Some(CLUSTER_ROWS + BATCH_ROWS))
         .build();
     let object = BufWriter::new(storage.store(), ObjectPath::from(path.as_str()));
     let mut writer = AsyncArrowWriter::try_new(object, schema, Some(props))?;
     let mut write_error = None;
-    while let Some(batch) = rx.recv().await {
-        if let Err(e) = writer.write(&batch).await {
+    let mut group: Vec<RecordBatch> = Vec::new();
+    let mut group_rows = 0;
+    loop {
+        let batch = rx.recv().await;
+        let result = match (&cluster, batch) {
+            (None, Some(batch)) => writer.write(&batch).await.map_err(DataError::from),
+            (Some(key), Some(batch)) => {
+                group_rows += batch.num_rows();
+                group.push(batch);
+                if group_rows < CLUSTER_ROWS {
+                    continue;
+                }
+                group_rows = 0;
+                write_sorted(&mut writer, key, std::mem::take(&mut group)).await
+            }
+            (Some(key), None) if !group.is_empty() => write_sorted(&mut writer, key, std::mem::take(&mut group)).await,
+            (_, None) => break,
+        };
+        if let Err(e) = result {
             write_error = Some(e);
             break;
         }
@@ -154,7 +174,7 @@ pub async fn prepare(storage: &DatasetStorage, input: PublishInput) -> Result<Re
     if let Some(e) = write_error {
         // Abandon the partial upload; nothing references it.
         abandon(writer).await;
-        return Err(e.into());
+        return Err(e);
     }
     let (accepted, report) = match checked {
         Ok(v) => v,
@@ -241,6 +261,21 @@ pub async fn prepare(storage: &DatasetStorage, input: PublishInput) -> Result<Re
             report,
         })),
     }
+}
+
+/// Sorts a group of rows by the cluster key (on a blocking thread) and writes it as one row group.
+async fn write_sorted(
+    writer: &mut AsyncArrowWriter<BufWriter>,
+    key: &ClusterKey,
+    group: Vec<RecordBatch>,
+) -> Result<(), DataError> {
+    let key = key.clone();
+    let sorted = tokio::task::spawn_blocking(move || key.sort(&group))
+        .await
+        .map_err(|e| DataError::Engine(format!("sort task failed: {e}")))??;
+    writer.write(&sorted).await?;
+    writer.flush().await?;
+    Ok(())
 }
 
 /// The blocking half: reads rows, checks them, sends accepted batches.

@@ -137,6 +137,9 @@ impl DatasetStorage {
         let parquet = &mut config.options_mut().execution.parquet;
         parquet.pushdown_filters = true;
         parquet.reorder_filters = true;
+        // Versions are written clustered by region and date (`cluster.rs`): the page index skips
+        // the pages of other regions.
+        parquet.enable_page_index = true;
         let ctx = SessionContext::new_with_config(config);
         let url = url::Url::parse(STORE_URL).map_err(|e| DataError::Storage(e.to_string()))?;
         ctx.register_object_store(&url, self.store.clone());

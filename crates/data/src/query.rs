@@ -93,6 +93,12 @@ impl QuerySpec {
         out
     }
 
+    /// Whether `name` is the result column of one of the aggregates (`count`, `sum_金额` …) rather
+    /// than a group key.
+    pub fn is_aggregate_output(&self, name: &str) -> bool {
+        !self.group_by.iter().any(|g| g == name) && self.aggregates.iter().any(|a| a.output_name() == name)
+    }
+
     /// Refuses any field outside the scope, before anything is read; a masked field may only be
     /// shown (and counted), never filtered, sorted, grouped or aggregated on, so that its
     /// cleartext cannot be probed through the answers.
@@ -100,7 +106,10 @@ impl QuerySpec {
         for f in self.fields.iter().flatten() {
             scope.check_usable(f, true)?;
         }
-        for f in self.filters.iter().map(|f| &f.field).chain(self.sort.iter().map(|s| &s.field)).chain(&self.group_by) {
+        // Sorting on an aggregate's result names no stored field: the aggregate's own field is
+        // checked below.
+        let sorted = self.sort.iter().map(|s| &s.field).filter(|f| !self.is_aggregate_output(f));
+        for f in self.filters.iter().map(|f| &f.field).chain(sorted).chain(&self.group_by) {
             scope.check_usable(f, false)?;
         }
         for a in &self.aggregates {
@@ -198,11 +207,18 @@ pub(crate) fn filter_expr(f: &Filter) -> Result<Expr, DataError> {
     })
 }
 
+impl Aggregate {
+    /// The result column: `count`, or the function and the field (`sum_金额`).
+    pub fn output_name(&self) -> String {
+        match &self.field {
+            Some(f) => format!("{}_{f}", func_name(self.func)),
+            None => func_name(self.func).to_string(),
+        }
+    }
+}
+
 fn agg_expr(a: &Aggregate) -> Result<(Expr, String), DataError> {
-    let name = match &a.field {
-        Some(f) => format!("{}_{f}", func_name(a.func)),
-        None => func_name(a.func).to_string(),
-    };
+    let name = a.output_name();
     let e = match (a.func, &a.field) {
         (AggFunc::Count, None) => count(lit(1i64)),
         (AggFunc::Count, Some(f)) => count(ident(f)),
@@ -320,6 +336,14 @@ pub async fn plan(
             return Err(DataError::invalid(
                 Some("fields"),
                 "分组聚合查询的结果列由 group_by 和 aggregates 决定，请不要同时指定 fields",
+            ));
+        }
+        if let Some(bad) =
+            spec.sort.iter().find(|s| !spec.group_by.contains(&s.field) && !spec.is_aggregate_output(&s.field))
+        {
+            return Err(DataError::invalid(
+                Some("sort"),
+                format!("分组聚合查询只能按分组字段或聚合结果（如 count、sum_金额）排序，“{}”两者都不是", bad.field),
             ));
         }
         let aggs = spec.aggregates.iter().map(agg_expr).collect::<Result<Vec<_>, _>>()?;

@@ -122,6 +122,27 @@ pub(crate) async fn publish_query_download_on(app: &TestApp) {
     let r = q(json!({"purpose": purpose(), "group_by": ["出生日期"], "aggregates": [{"func": "count"}]})).await;
     assert_eq!(r.status.as_u16(), 200, "{}", r.body);
     assert_eq!(r.body["columns"], json!(["出生日期", "count"]));
+    // Sorted by an aggregate's result (not the group key's order: 1880, 1949, 2000).
+    let r = q(json!({"purpose": purpose(), "group_by": ["出生日期"],
+        "aggregates": [{"func": "count"}, {"func": "min", "field": "公民身份号码"}],
+        "sort": [{"field": "min_公民身份号码", "desc": true}]})).await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.body);
+    let mins: Vec<&str> =
+        r.body["rows"].as_array().unwrap().iter().map(|x| x["min_公民身份号码"].as_str().unwrap()).collect();
+    assert_eq!(
+        mins,
+        vec!["440524188001010014", "110108200001011237", "11010519491231002X", "110101199003071233"],
+        "{}",
+        r.body
+    );
+    let r = q(json!({"purpose": purpose(), "group_by": ["出生日期"], "aggregates": [{"func": "count"}],
+        "sort": [{"field": "公民身份号码"}]})).await;
+    assert_eq!(r.status.as_u16(), 422, "neither a group key nor an aggregate: {}", r.body);
+    assert_eq!(r.body["error"]["field"], "sort");
+    // An aggregate's name is no way around the scope: the hidden item stays refused.
+    let r = q(json!({"purpose": purpose(), "group_by": ["出生日期"], "aggregates": [{"func": "count", "field": "姓名"}],
+        "sort": [{"field": "count_姓名"}]})).await;
+    assert_eq!(r.status.as_u16(), 403, "{}", r.body);
     let r = q(json!({"purpose": purpose(), "version": 1, "count": true})).await;
     assert_eq!(r.body["total"], 3, "a named version: {}", r.body);
 

@@ -51,9 +51,16 @@ struct Columns {
 }
 
 impl Columns {
-    /// The header from the keys of the first object, checked like any header.
-    fn from_first(fields: &[(String, Value)], unit: RowUnit) -> Result<Columns, InputError> {
-        let header = check_header(fields.iter().enumerate().map(|(i, (key, _))| (i + 1, key.clone())).collect())?;
+    /// The header from the keys of the first object, checked like any header, followed by the
+    /// known columns the first object left out.
+    fn from_first(fields: &[(String, Value)], unit: RowUnit, known: &[String]) -> Result<Columns, InputError> {
+        let mut header =
+            check_header(fields.iter().enumerate().map(|(i, (key, _))| (i + 1, key.clone())).collect())?;
+        for k in known {
+            if !header.iter().any(|h| h == k.trim()) {
+                header.push(k.trim().to_string());
+            }
+        }
         // Trailing empty keys are dropped by `check_header`; an object whose keys are all empty
         // fails there. A dropped trailing empty key is not a column.
         let index = header.iter().enumerate().map(|(i, name)| (name.clone(), i)).collect();
@@ -73,7 +80,11 @@ impl Columns {
                     RowUnit::Element => "第 1 个元素",
                     RowUnit::Row => "第一行",
                 };
-                return Err(RowError::new(number, self.unit, format!("字段不在表头中（表头取自{first}的字段）"))
+                return Err(RowError::new(
+                    number,
+                    self.unit,
+                    format!("字段不在表头中（表头取自{first}的字段和该资源的信息项）"),
+                )
                     .in_column(name));
             };
             if std::mem::replace(&mut seen[column], true) {
@@ -105,7 +116,7 @@ pub(crate) struct ArraySource {
 }
 
 impl ArraySource {
-    pub(crate) fn open(path: &Path) -> Result<(Vec<String>, ArraySource), InputError> {
+    pub(crate) fn open(path: &Path, known: &[String]) -> Result<(Vec<String>, ArraySource), InputError> {
         let file = File::open(path).map_err(|e| InputError::io(path, e))?;
         let mut reader = BufReader::with_capacity(BUFFER_BYTES, file);
         skip_bom(&mut reader).map_err(|e| InputError::io(path, e))?;
@@ -143,7 +154,7 @@ impl ArraySource {
                 parse_object(&splitter.buf).map_err(|e| InputError::Json { place: place(), message: e.message() })?
             }
         };
-        let columns = Columns::from_first(&fields, RowUnit::Element)?;
+        let columns = Columns::from_first(&fields, RowUnit::Element, known)?;
         let pending = Some(columns.row(1, fields));
         let header = columns.header.clone();
         Ok((header, ArraySource { splitter, columns, pending }))
@@ -359,7 +370,7 @@ enum Line {
 }
 
 impl NdjsonSource {
-    pub(crate) fn open(path: &Path) -> Result<(Vec<String>, NdjsonSource), InputError> {
+    pub(crate) fn open(path: &Path, known: &[String]) -> Result<(Vec<String>, NdjsonSource), InputError> {
         let file = File::open(path).map_err(|e| InputError::io(path, e))?;
         let mut reader = BufReader::with_capacity(BUFFER_BYTES, file);
         skip_bom(&mut reader).map_err(|e| InputError::io(path, e))?;
@@ -374,7 +385,7 @@ impl NdjsonSource {
                 Line::Text => {
                     let fields = parse_object(&buf)
                         .map_err(|e| InputError::Json { place: format!("第 {line} 行"), message: e.message() })?;
-                    let columns = Columns::from_first(&fields, RowUnit::Row)?;
+                    let columns = Columns::from_first(&fields, RowUnit::Row, known)?;
                     let pending = Some(columns.row(line, fields));
                     let header = columns.header.clone();
                     return Ok((header, NdjsonSource { reader, line, buf, columns, pending }));

@@ -148,12 +148,15 @@ pub struct InputOptions {
     pub delimiter: Option<u8>,
     /// XLSX only: the sheet to read; `None` is the first sheet.
     pub sheet: Option<String>,
+    /// JSON and NDJSON only: keys any object may carry besides those of the first one (the
+    /// resource's data items): objects commonly leave out keys whose value is empty.
+    pub known_columns: Vec<String>,
 }
 
 impl InputOptions {
     /// Options for `format` with everything else detected or defaulted.
     pub fn new(format: InputFormat) -> InputOptions {
-        InputOptions { format, encoding: None, delimiter: None, sheet: None }
+        InputOptions { format, encoding: None, delimiter: None, sheet: None, known_columns: Vec::new() }
     }
 }
 
@@ -308,11 +311,11 @@ impl RowReader {
                 (header, None, Source::Xlsx(source))
             }
             InputFormat::Json => {
-                let (header, source) = self::json::ArraySource::open(path)?;
+                let (header, source) = self::json::ArraySource::open(path, &opts.known_columns)?;
                 (header, None, Source::Json(source))
             }
             InputFormat::Ndjson => {
-                let (header, source) = self::json::NdjsonSource::open(path)?;
+                let (header, source) = self::json::NdjsonSource::open(path, &opts.known_columns)?;
                 (header, None, Source::Ndjson(source))
             }
             InputFormat::Parquet => {
@@ -324,7 +327,7 @@ impl RowReader {
     }
 
     /// The column names, trimmed, in file order. JSON: the keys of the first element in document
-    /// order; NDJSON: the keys of the first line.
+    /// order, then the known columns it lacks; NDJSON: the same for the first line.
     pub fn header(&self) -> &[String] {
         &self.header
     }

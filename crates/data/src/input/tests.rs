@@ -567,3 +567,28 @@ fn a_reader_can_move_to_a_blocking_thread() {
     assert_send::<InputError>();
     assert_send::<RowError>();
 }
+
+#[test]
+fn json_objects_may_leave_out_known_keys() {
+    let dir = TempDir::new().expect("tempdir");
+    // The first object has no 备注; a later one has it; an unknown key is still refused.
+    let text = r#"[{"名称": "甲"}, {"名称": "乙", "备注": "补充"}, {"名称": "丙", "颜色": "红"}]"#;
+    let path = write(&dir, "k.json", text.as_bytes());
+    let known = vec!["名称".to_string(), "备注".to_string()];
+    let opts = InputOptions { known_columns: known.clone(), ..InputOptions::new(InputFormat::Json) };
+    let reader = RowReader::open(&path, &opts).expect("opens");
+    assert_eq!(reader.header(), ["名称", "备注"]);
+    let items: Vec<_> = reader.collect();
+    assert_eq!(items[0], row(1, &[Some("甲"), None]));
+    assert_eq!(items[1], row(2, &[Some("乙"), Some("补充")]));
+    let unknown = items[2].clone().expect_err("unknown key");
+    assert_eq!(unknown.column.as_deref(), Some("颜色"));
+    // The same for NDJSON.
+    let path = write(&dir, "k.ndjson", "{\"名称\": \"甲\"}\n{\"备注\": \"补\", \"名称\": \"乙\"}\n".as_bytes());
+    let opts = InputOptions { known_columns: known, ..InputOptions::new(InputFormat::Ndjson) };
+    let items: Vec<_> = RowReader::open(&path, &opts).expect("opens").collect();
+    assert_eq!(items[1], row(2, &[Some("乙"), Some("补")]));
+    // Without known columns the first object decides, as before.
+    let items: Vec<_> = open(&dir.path().join("k.json"), InputFormat::Json).expect("opens").collect();
+    assert_eq!(items[1].clone().expect_err("not in the header").column.as_deref(), Some("备注"));
+}

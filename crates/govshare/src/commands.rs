@@ -309,7 +309,7 @@ async fn import_data(args: crate::config::ImportArgs) -> anyhow::Result<()> {
     }
     let upload = service::datasets::Upload {
         path: args.file.clone(),
-        options: InputOptions { format, encoding, delimiter: None, sheet: None },
+        options: InputOptions { encoding, ..InputOptions::new(format) },
         mode,
         accept_valid: args.accept_valid,
     };

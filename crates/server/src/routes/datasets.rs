@@ -87,7 +87,7 @@ pub async fn publish(
     })?;
     let upload = datasets::Upload {
         path: spool.path().to_path_buf(),
-        options: InputOptions { format, encoding, delimiter: None, sheet: None },
+        options: InputOptions { encoding, ..InputOptions::new(format) },
         mode,
         accept_valid: p.accept_valid.unwrap_or(false),
     };

@@ -11,6 +11,9 @@
 //! - anything else needs a grant that is active and in its period today, whose purpose kind is
 //!   the declared one and whose methods include the kind of read. The grant's fields, row
 //!   conditions and masking shape the read; naming a grant uses that grant (and only it).
+//! - a grant that names users or information systems works only for those users and for the
+//!   accounts bound to those systems (第十一条、第十二条: departments' business systems call the
+//!   platform); anyone else of the department is refused.
 
 use chrono::NaiveDate;
 use domain::account::Actor;
@@ -163,6 +166,8 @@ pub enum Denied {
     GrantUnusable { id: i64, why: String },
     #[error("授权{id}不属于您所在部门或该资源，或不允许您本人使用")]
     NotYourGrant { id: i64 },
+    #[error("授权{id}只允许指定的信息系统或人员使用，本次调用方（{caller}）不在其中")]
+    CallerNotNamed { id: i64, caller: String },
     #[error(
         "授权{id}的使用用途为“{granted}”，与本次声明的用途“{declared}”不符：共享数据只能用于授权的用途（国发〔2016〕51号第十四条）"
     )]
@@ -268,6 +273,53 @@ pub fn decide(
     }
 }
 
+/// How a refusal names the caller: the system it calls for, or the user.
+fn caller_label(actor: &Actor) -> String {
+    match &actor.system {
+        Some(s) => format!("信息系统“{}”", s.name),
+        None => format!("用户{}", actor.username),
+    }
+}
+
+/// Whether the caller could read, and so count, every row of a version themselves: then its
+/// totals (row count, size) tell them nothing new. True for the providing department, for an
+/// unconditionally shared resource with items to read, and through a grant the caller may use
+/// today that has no row conditions and allows reading rows (not verification alone). A holder
+/// of a grant limited to some rows must not learn how many rows lie outside them.
+pub fn sees_whole_version(
+    actor: &Actor,
+    resource_id: i64,
+    resource: &ResourceFacts<'_>,
+    grants: &[GrantFacts<'_>],
+    today: NaiveDate,
+) -> bool {
+    if actor.department_id == resource.department_id {
+        return true;
+    }
+    if resource.status != ResourceStatus::Published {
+        return false;
+    }
+    if resource.spec.share_type == ShareType::Unconditional
+        && resource.items.iter().any(|i| {
+            resource.spec.item(&i.name).map(|cur| cur.effective_share_type(resource.spec))
+                == Some(ShareType::Unconditional)
+        })
+    {
+        return true;
+    }
+    let reads_rows = [ReadKind::Query, ReadKind::Download, ReadKind::Changes];
+    grants.iter().any(|g| {
+        let t = g.terms;
+        g.resource_id == resource_id
+            && g.consumer_department_id == actor.department_id
+            && g.status.usable(&t.period, today).is_ok()
+            && t.admits(actor.user_id, actor.system.as_ref().map(|s| s.id))
+            && t.rows.is_empty()
+            && reads_rows.iter().any(|k| k.methods().iter().any(|m| t.methods.contains(m)))
+            && resource.items.iter().any(|i| t.fields.contains(&i.name))
+    })
+}
+
 fn plain(basis: Basis, purpose: Purpose, fields: Vec<String>) -> Scope {
     Scope { basis, purpose, fields, rows: Vec::new(), masks: Vec::new(), daily_row_quota: None }
 }
@@ -282,8 +334,8 @@ fn through_grant(
 ) -> Result<Scope, Denied> {
     let t = g.terms;
     g.status.usable(&t.period, today).map_err(|e| Denied::GrantUnusable { id: g.id, why: e.to_string() })?;
-    if !t.user_ids.is_empty() && !t.user_ids.contains(&actor.user_id) {
-        return Err(Denied::NotYourGrant { id: g.id });
+    if !t.admits(actor.user_id, actor.system.as_ref().map(|s| s.id)) {
+        return Err(Denied::CallerNotNamed { id: g.id, caller: caller_label(actor) });
     }
     if t.purpose.kind != purpose.kind {
         return Err(Denied::PurposeMismatch {
@@ -358,11 +410,12 @@ mod tests {
             related_codes: vec![],
             classified: false,
             tags: vec![],
+            collection_decisions: Vec::new(),
         }
     }
 
     fn actor(dept: i64) -> Actor {
-        Actor { user_id: 7, username: "u".into(), department_id: dept, roles: vec![] }
+        Actor { user_id: 7, username: "u".into(), department_id: dept, roles: vec![], system: None }
     }
 
     fn purpose() -> Purpose {
@@ -387,6 +440,7 @@ mod tests {
             period: Period { from: day("2026-01-01"), until: day("2026-12-31") },
             daily_row_quota: Some(500),
             user_ids: vec![],
+            system_ids: vec![],
         }
     }
 
@@ -469,7 +523,7 @@ mod tests {
             GrantFacts { id: 6, resource_id: 9, consumer_department_id: 2, status: GrantStatus::Active, terms: &named };
         assert_eq!(
             decide(read(&actor(2), ReadKind::Query, Some(6)), 9, &facts, &[gn]),
-            Err(Denied::NotYourGrant { id: 6 })
+            Err(Denied::CallerNotNamed { id: 6, caller: "用户u".into() })
         );
         // A row condition on an item the version lacks refuses instead of reading every row.
         let old_items =
@@ -479,6 +533,90 @@ mod tests {
             decide(read(&actor(2), ReadKind::Query, None), 9, &old, &[g(GrantStatus::Active)]),
             Err(Denied::GrantUnusable { .. })
         ));
+    }
+
+    fn system_actor(dept: i64, user_id: i64, system: i64, name: &str) -> Actor {
+        Actor {
+            user_id,
+            username: format!("sys{user_id}"),
+            department_id: dept,
+            roles: vec![],
+            system: Some(domain::account::SystemRef { id: system, name: name.into() }),
+        }
+    }
+
+    #[test]
+    fn a_grant_naming_a_system_admits_only_that_systems_accounts() {
+        let c = spec(ShareType::Conditional);
+        let facts =
+            ResourceFacts { department_id: 1, status: ResourceStatus::Published, spec: &c, items: &c.data_items };
+        let t = GrantTerms { system_ids: vec![40], ..terms() };
+        let g = GrantFacts { id: 5, resource_id: 9, consumer_department_id: 2, status: GrantStatus::Active, terms: &t };
+        let grants = std::slice::from_ref(&g);
+        let registry = system_actor(2, 11, 40, "不动产登记系统");
+        for named in [None, Some(5)] {
+            let scope = decide(read(&registry, ReadKind::Query, named), 9, &facts, grants).unwrap();
+            assert_eq!(scope.basis, Basis::Grant(5));
+        }
+        // Another system of the same department, and a person of it, with or without naming it.
+        let other = system_actor(2, 12, 41, "婚姻登记系统");
+        for named in [None, Some(5)] {
+            assert_eq!(
+                decide(read(&other, ReadKind::Query, named), 9, &facts, grants),
+                Err(Denied::CallerNotNamed { id: 5, caller: "信息系统“婚姻登记系统”".into() })
+            );
+            assert_eq!(
+                decide(read(&actor(2), ReadKind::Query, named), 9, &facts, grants),
+                Err(Denied::CallerNotNamed { id: 5, caller: "用户u".into() })
+            );
+        }
+        // An account of another department bound to a system with the same id is not the consumer.
+        let stranger = system_actor(3, 13, 40, "不动产登记系统");
+        assert_eq!(
+            decide(read(&stranger, ReadKind::Query, Some(5)), 9, &facts, grants),
+            Err(Denied::NotYourGrant { id: 5 })
+        );
+        assert_eq!(decide(read(&stranger, ReadKind::Query, None), 9, &facts, grants), Err(Denied::NeedsApplication));
+        // A named user is admitted beside the named system.
+        let t2 = GrantTerms { system_ids: vec![40], user_ids: vec![7], ..terms() };
+        let g2 = GrantFacts { terms: &t2, ..g };
+        assert!(decide(read(&actor(2), ReadKind::Query, None), 9, &facts, &[g2]).is_ok());
+    }
+
+    #[test]
+    fn who_sees_a_versions_totals() {
+        let c = spec(ShareType::Conditional);
+        let facts =
+            ResourceFacts { department_id: 1, status: ResourceStatus::Published, spec: &c, items: &c.data_items };
+        let today = day("2026-06-01");
+        let sees = |a: &Actor, facts: &ResourceFacts<'_>, grants: &[GrantFacts<'_>]| {
+            sees_whole_version(a, 9, facts, grants, today)
+        };
+        assert!(sees(&actor(1), &facts, &[]), "the provider");
+        assert!(!sees(&actor(2), &facts, &[]), "no grant");
+        // terms() limits rows to one district: the holder must not learn the whole count.
+        let rows = terms();
+        let g =
+            GrantFacts { id: 5, resource_id: 9, consumer_department_id: 2, status: GrantStatus::Active, terms: &rows };
+        assert!(!sees(&actor(2), &facts, std::slice::from_ref(&g)));
+        let all_rows = GrantTerms { rows: vec![], ..terms() };
+        let whole = GrantFacts { terms: &all_rows, ..g };
+        assert!(sees(&actor(2), &facts, std::slice::from_ref(&whole)));
+        assert!(!sees(&actor(3), &facts, std::slice::from_ref(&whole)), "another department");
+        let suspended = GrantFacts { status: GrantStatus::Suspended, terms: &all_rows, ..g };
+        assert!(!sees(&actor(2), &facts, &[suspended]));
+        let verify_only = GrantTerms { methods: vec![ShareMethod::Verification], ..all_rows.clone() };
+        assert!(!sees(&actor(2), &facts, &[GrantFacts { terms: &verify_only, ..g }]), "verification reads no rows");
+        let for_a_system = GrantTerms { system_ids: vec![40], ..all_rows.clone() };
+        let sys = GrantFacts { terms: &for_a_system, ..g };
+        assert!(!sees(&actor(2), &facts, std::slice::from_ref(&sys)), "not the named system");
+        assert!(sees(&system_actor(2, 11, 40, "不动产登记系统"), &facts, &[sys]));
+        // Unconditional: everyone reads every row; an unpublished entry: nobody else.
+        let u = spec(ShareType::Unconditional);
+        let open = ResourceFacts { spec: &u, items: &u.data_items, ..facts };
+        assert!(sees(&actor(3), &open, &[]));
+        let withdrawn = ResourceFacts { status: ResourceStatus::Withdrawn, ..open };
+        assert!(!sees(&actor(3), &withdrawn, &[]));
     }
 
     #[test]

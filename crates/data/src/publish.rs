@@ -286,8 +286,7 @@ fn read_and_check(
     // JSON objects may leave out keys whose value is empty: any data item may appear later.
     let mut options = input.options.clone();
     options.known_columns = input.items.iter().map(|i| i.name.clone()).collect();
-    let reader =
-        RowReader::open(&input.path, &options).map_err(|e| DataError::invalid(Some("file"), e.to_string()))?;
+    let reader = RowReader::open(&input.path, &options).map_err(|e| DataError::invalid(Some("file"), e.to_string()))?;
     let opts = CheckOptions { today: input.today, ignore_extra: false, check_keys: true };
     let mut checker = RowChecker::new(&input.items, reader.header(), opts)
         .map_err(|e| DataError::invalid(Some("file"), e.to_string()))?;

@@ -28,6 +28,12 @@ pub enum Outcome {
     NoRecord,
 }
 
+/// Whether the record was found inside the scope: a record outside it, or none with that key,
+/// makes every claim `NoRecord`.
+pub fn found(outcomes: &BTreeMap<String, Outcome>) -> bool {
+    !outcomes.values().any(|o| *o == Outcome::NoRecord)
+}
+
 /// Checks claims about one record. `key` holds a value for every key item of the resource;
 /// `claims` the values to check. Every field named must be inside the scope (masked fields too:
 /// their cleartext is compared, never returned).
@@ -115,6 +121,13 @@ fn same(stored: &Value, claimed: &Value) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn found_unless_no_record() {
+        let of = |o: &[Outcome]| o.iter().enumerate().map(|(i, o)| (i.to_string(), *o)).collect();
+        assert!(found(&of(&[Outcome::Match, Outcome::NoMatch])));
+        assert!(!found(&of(&[Outcome::NoRecord, Outcome::NoRecord])));
+    }
 
     #[test]
     fn comparison() {

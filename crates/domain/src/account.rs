@@ -58,6 +58,9 @@ pub enum Action {
     ManageGrants,
     /// Rule on escalated applications and disputes (共享主管部门, 协调).
     Coordinate,
+    /// Register, revise and retire data elements (数据元) and their collection duties: the
+    /// 信息采集责任公开目录 (一数一源, 国发〔2016〕51号 第五条).
+    ManageDataElements,
 }
 
 impl Action {
@@ -81,6 +84,7 @@ impl Action {
             Action::AnswerApplication => "答复共享申请",
             Action::ManageGrants => "管理共享授权",
             Action::Coordinate => "协调裁决共享争议",
+            Action::ManageDataElements => "维护数据元及其采集责任部门",
         }
     }
 
@@ -103,6 +107,7 @@ impl Action {
             Action::AnswerApplication => &[Approver],
             Action::ManageGrants => &[Approver, Coordinator],
             Action::Coordinate => &[Coordinator],
+            Action::ManageDataElements => &[Coordinator, Admin],
         }
     }
 
@@ -130,6 +135,35 @@ pub struct Actor {
     pub username: String,
     pub department_id: i64,
     pub roles: Vec<Role>,
+    /// The department's information system this account calls for, if it is a system account
+    /// (see [`SystemRef`]); None for a person.
+    pub system: Option<SystemRef>,
+}
+
+/// A business information system (业务信息系统) of a department, as a caller: the system an
+/// account is bound to. 国发〔2016〕51号 第十一条 connects departments' business systems to the
+/// sharing platform, and 第十二条 prefers 系统对接; a grant may be limited to named systems, and
+/// every event of a system account names its system in the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The roles a system account may hold: a system reads or provides data, it never decides,
+/// edits the catalogue, coordinates, administers or audits (those are people's duties).
+pub const SYSTEM_ROLES: [Role; 2] = [Role::DataConsumer, Role::DataProvider];
+
+/// Checks the roles of an account bound to an information system (after [`check_roles`]).
+pub fn check_system_roles(roles: &[Role]) -> Result<(), crate::error::FieldError> {
+    match roles.iter().find(|r| !SYSTEM_ROLES.contains(r)) {
+        None => Ok(()),
+        Some(r) => Err(crate::error::FieldError::new(
+            "roles",
+            "not_for_systems",
+            format!("信息系统账号只能是数据使用员或数据提供员，不能担任{}", r.label()),
+        )),
+    }
 }
 
 /// A refusal, with what would have allowed it.
@@ -193,7 +227,17 @@ mod tests {
     use super::*;
 
     fn actor(roles: &[Role]) -> Actor {
-        Actor { user_id: 1, username: "u".into(), department_id: 7, roles: roles.to_vec() }
+        Actor { user_id: 1, username: "u".into(), department_id: 7, roles: roles.to_vec(), system: None }
+    }
+
+    #[test]
+    fn system_accounts_only_read_or_provide_data() {
+        assert_eq!(check_system_roles(&[Role::DataConsumer, Role::DataProvider]), Ok(()));
+        for r in [Role::CatalogEditor, Role::Approver, Role::Coordinator, Role::Auditor, Role::Admin] {
+            let e = check_system_roles(&[Role::DataConsumer, r]).unwrap_err();
+            assert_eq!((e.field.as_str(), e.code.as_str()), ("roles", "not_for_systems"), "{r:?}");
+            assert_eq!(e.message, format!("信息系统账号只能是数据使用员或数据提供员，不能担任{}", r.label()));
+        }
     }
 
     #[test]
@@ -226,6 +270,7 @@ mod tests {
             Action::RecordDutyChange,
             Action::PublishData,
             Action::ReadData,
+            Action::ManageDataElements,
         ] {
             assert!(a.authorize(action, Some(7)).is_err(), "{action:?}");
         }
@@ -238,6 +283,15 @@ mod tests {
         assert!(a.authorize(Action::ManageUsers, None).is_ok());
         let e = a.authorize(Action::ReadAudit, None).unwrap_err();
         assert!(e.to_string().contains("审计员"), "{e}");
+    }
+
+    #[test]
+    fn register_of_data_elements_is_kept_by_coordinator_or_admin() {
+        for roles in [[Role::Coordinator], [Role::Admin]] {
+            assert!(actor(&roles).authorize(Action::ManageDataElements, None).is_ok(), "{roles:?}");
+        }
+        let e = actor(&[Role::CatalogEditor, Role::Approver]).authorize(Action::ManageDataElements, None).unwrap_err();
+        assert_eq!(e.to_string(), "您没有维护数据元及其采集责任部门的权限（需要角色：共享协调员或平台管理员）");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Platforms (共享平台) and departments (政务部门).
+//! Platforms (共享平台), departments (政务部门) and their business information systems (业务信息系统).
 
 use crate::error::ValidationErrors;
 use crate::identifiers::{self, RegionLevel};
@@ -119,5 +119,59 @@ impl DepartmentSpec {
     /// The code a catalogue entry shows as 信息资源提供方代码: the credit code if any.
     pub fn provider_code(&self) -> String {
         self.credit_code.clone().or_else(|| self.local_code.clone()).unwrap_or_default()
+    }
+}
+
+/// What an admin states about a department's business information system (业务信息系统), e.g.
+/// 不动产登记系统: a caller that accounts can be bound to and that grants can name (国发〔2016〕51号
+/// 第十一条: departments' business systems connect to the sharing platform).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemSpec {
+    pub department_id: i64,
+    /// The system's name as the department calls it, unique within the department.
+    pub name: String,
+    /// What it does, for the provider deciding whether to grant it data.
+    pub description: Option<String>,
+}
+
+impl SystemSpec {
+    /// Checks and normalises (trims; an empty description is none).
+    pub fn validate(mut self) -> Result<SystemSpec, ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        self.name = self.name.trim().to_string();
+        let n = self.name.chars().count();
+        if !(2..=100).contains(&n) {
+            e.push("name", "invalid_length", "信息系统名称应为2至100个字");
+        } else if self.name.chars().any(char::is_control) {
+            e.push("name", "invalid_value", "信息系统名称不能包含控制字符");
+        }
+        self.description = self.description.map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
+        if self.description.as_ref().is_some_and(|d| d.chars().count() > 500) {
+            e.push("description", "too_long", "信息系统说明不超过500字");
+        }
+        e.into_result().map(|()| self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn system(name: &str, description: Option<&str>) -> SystemSpec {
+        SystemSpec { department_id: 3, name: name.into(), description: description.map(str::to_string) }
+    }
+
+    #[test]
+    fn system_names_are_trimmed_and_bounded() {
+        let s = system("  不动产登记系统 ", Some("  ")).validate().unwrap();
+        assert_eq!((s.name.as_str(), s.description), ("不动产登记系统", None));
+        let codes =
+            |s: SystemSpec| s.validate().unwrap_err().0.into_iter().map(|f| (f.field, f.code)).collect::<Vec<_>>();
+        assert_eq!(codes(system("甲", None)), [("name".to_string(), "invalid_length".to_string())]);
+        assert_eq!(codes(system(&"系".repeat(101), None)), [("name".to_string(), "invalid_length".to_string())]);
+        assert_eq!(codes(system("登记\n系统", None)), [("name".to_string(), "invalid_value".to_string())]);
+        let long = "说".repeat(501);
+        assert_eq!(codes(system("登记系统", Some(&long))), [("description".to_string(), "too_long".to_string())]);
+        assert!(system(&"系".repeat(100), Some(&"说".repeat(500))).validate().is_ok());
     }
 }

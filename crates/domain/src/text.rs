@@ -81,7 +81,8 @@ mod tests {
 
     #[test]
     fn one_char_per_char() {
-        for s in ["乾隆皇帝的頭髮", "著作權與著作", "電子證照庫（營業執照）", "ＧＤＰ統計"] {
+        for s in ["乾隆皇帝的頭髮", "著作權與著作", "電子證照庫（營業執照）", "ＧＤＰ統計"]
+        {
             assert_eq!(normalize_chars(s).len(), s.chars().count(), "{s}");
         }
     }

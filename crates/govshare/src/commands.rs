@@ -115,68 +115,39 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Demo(args) => crate::demo::run(args).await,
         Command::Admin { command: AdminCommand::CreateUser { store, username, name, department, roles, password } } => {
             let svc = services(&store).await?;
-            svc.store.seed_categories(&domain::catalog::category::guide_categories()).await?;
-            let dept = find_department(&svc, &department).await?;
-            let roles = roles
-                .iter()
-                .map(|r| Role::parse(r).with_context(|| format!("角色“{r}”无效，可选：{}", Role::expected())))
-                .collect::<anyhow::Result<Vec<Role>>>()?;
-            let user = accounts::create_user_unchecked(
-                &svc,
-                UserInput { username, display_name: name, department_id: dept, roles, password },
-            )
-            .await?;
-            let token = accounts::issue_token_unchecked(&svc, user.id, "命令行创建", None).await?;
-            service::audit::record(
-                &svc,
-                None,
-                "user.create",
-                "user",
-                Some(user.id.to_string()),
-                serde_json::json!({"via": "cli", "username": user.username}),
-            )
-            .await?;
-            println!("已创建用户 {}（编号 {}），访问令牌（仅显示这一次）：", user.username, user.id);
-            println!("{}", token.secret);
-            Ok(())
+            let outcome = async {
+                svc.store.seed_categories(&domain::catalog::category::guide_categories()).await?;
+                let dept = find_department(&svc, &department).await?;
+                let roles = roles
+                    .iter()
+                    .map(|r| Role::parse(r).with_context(|| format!("角色“{r}”无效，可选：{}", Role::expected())))
+                    .collect::<anyhow::Result<Vec<Role>>>()?;
+                let user = accounts::create_user_unchecked(
+                    &svc,
+                    UserInput { username, display_name: name, department_id: dept, roles, password },
+                )
+                .await?;
+                let token = accounts::issue_token_unchecked(&svc, user.id, "命令行创建", None).await?;
+                service::audit::record(
+                    &svc,
+                    None,
+                    "user.create",
+                    "user",
+                    Some(user.id.to_string()),
+                    serde_json::json!({"via": "cli", "username": user.username}),
+                )
+                .await?;
+                println!("已创建用户 {}（编号 {}），访问令牌（仅显示这一次）：", user.username, user.id);
+                println!("{}", token.secret);
+                Ok::<(), anyhow::Error>(())
+            }
+            .await;
+            sign_audit(&svc, outcome).await
         }
         Command::Catalog { command: CatalogCommand::Import { store, file, items, as_user, mode } } => {
             let svc = services(&store).await?;
-            let actor = actor_of(&svc, &as_user).await?;
-            let bytes = std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
-            let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-            let parsed = match ext.as_str() {
-                "xlsx" => interchange::import_xlsx(&bytes),
-                "json" => interchange::import_json(&bytes),
-                "csv" => {
-                    let items = items
-                        .map(|p| std::fs::read(&p).with_context(|| format!("无法读取 {}", p.display())))
-                        .transpose()?;
-                    interchange::import_csv(&bytes, items.as_deref())
-                }
-                _ => bail!("无法判断文件格式：请使用 .xlsx、.csv 或 .json 文件"),
-            };
-            let mode = match mode.as_str() {
-                "all_or_nothing" => ImportMode::AllOrNothing,
-                "valid_only" => ImportMode::ValidRowsOnly,
-                "dry_run" => ImportMode::DryRun,
-                other => bail!("导入方式“{other}”无效，可选：all_or_nothing、valid_only、dry_run"),
-            };
-            let report = interchange_io::import(&svc, &actor, None, parsed, mode).await?;
-            for e in &report.errors {
-                println!("{} 第{}行 {}：{}", e.sheet, e.row, e.column.as_deref().unwrap_or(""), e.message);
-            }
-            println!(
-                "共{}行，导入{}条，错误{}处{}",
-                report.rows,
-                report.imported.len(),
-                report.errors.len(),
-                if report.committed { "" } else { "（未写入任何数据）" }
-            );
-            if !report.errors.is_empty() && !report.committed {
-                bail!("文件有错误，未导入");
-            }
-            Ok(())
+            let outcome = catalog_import(&svc, file, items, &as_user, &mode).await;
+            sign_audit(&svc, outcome).await
         }
         Command::Catalog { command: CatalogCommand::Export { store, out, as_user, sheet } } => {
             let svc = services(&store).await?;
@@ -283,11 +254,76 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
     }
 }
 
+/// `govshare catalog import`: the same import as the API's upload, from a file on disk.
+async fn catalog_import(
+    svc: &Services,
+    file: std::path::PathBuf,
+    items: Option<std::path::PathBuf>,
+    as_user: &str,
+    mode: &str,
+) -> anyhow::Result<()> {
+    let actor = actor_of(svc, as_user).await?;
+    let bytes = std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+    let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let parsed = match ext.as_str() {
+        "xlsx" => interchange::import_xlsx(&bytes),
+        "json" => interchange::import_json(&bytes),
+        "csv" => {
+            let items =
+                items.map(|p| std::fs::read(&p).with_context(|| format!("无法读取 {}", p.display()))).transpose()?;
+            interchange::import_csv(&bytes, items.as_deref())
+        }
+        _ => bail!("无法判断文件格式：请使用 .xlsx、.csv 或 .json 文件"),
+    };
+    let mode = match mode {
+        "all_or_nothing" => ImportMode::AllOrNothing,
+        "valid_only" => ImportMode::ValidRowsOnly,
+        "dry_run" => ImportMode::DryRun,
+        other => bail!("导入方式“{other}”无效，可选：all_or_nothing、valid_only、dry_run"),
+    };
+    let report = interchange_io::import(svc, &actor, None, parsed, mode).await?;
+    for e in &report.errors {
+        println!("{} 第{}行 {}：{}", e.sheet, e.row, e.column.as_deref().unwrap_or(""), e.message);
+    }
+    println!(
+        "共{}行，导入{}条，错误{}处{}",
+        report.rows,
+        report.imported.len(),
+        report.errors.len(),
+        if report.committed { "" } else { "（未写入任何数据）" }
+    );
+    if !report.errors.is_empty() && !report.committed {
+        bail!("文件有错误，未导入");
+    }
+    Ok(())
+}
+
+/// Signs a checkpoint over what a one-shot command appended to the audit log, whether it
+/// succeeded or not, so that a tail cut off after it is detected by `govshare audit verify`
+/// at once rather than only after the next `serve` signs (as `serve` and `demo` do at exit).
+async fn sign_audit<T>(svc: &Services, outcome: anyhow::Result<T>) -> anyhow::Result<T> {
+    let signed = svc.audit.checkpoint_now(&svc.store, chrono::Utc::now()).await;
+    match (outcome, signed) {
+        (Ok(v), Ok(_)) => Ok(v),
+        (Ok(_), Err(e)) => Err(anyhow::Error::from(e).context("无法签署审计检查点")),
+        (Err(e), Err(s)) => {
+            tracing::warn!(error = %s, "audit checkpoint failed");
+            Err(e)
+        }
+        (Err(e), Ok(_)) => Err(e),
+    }
+}
+
 /// `govshare import`: the same publish as the API's upload, from a file on disk.
 async fn import_data(args: crate::config::ImportArgs) -> anyhow::Result<()> {
-    use data::input::{Encoding, InputFormat, InputOptions};
     let svc = services(&args.store).await?;
-    let actor = actor_of(&svc, &args.as_user).await?;
+    let outcome = publish_file(&svc, args).await;
+    sign_audit(&svc, outcome).await
+}
+
+async fn publish_file(svc: &Services, args: crate::config::ImportArgs) -> anyhow::Result<()> {
+    use data::input::{Encoding, InputFormat, InputOptions};
+    let actor = actor_of(svc, &args.as_user).await?;
     let format = match &args.format {
         Some(f) => InputFormat::parse(f)
             .with_context(|| format!("文件格式“{f}”无效，可选：csv、xlsx、json、ndjson、parquet"))?,
@@ -313,7 +349,7 @@ async fn import_data(args: crate::config::ImportArgs) -> anyhow::Result<()> {
         mode,
         accept_valid: args.accept_valid,
     };
-    let outcome = service::datasets::publish(&svc, &actor, &args.resource, upload).await?;
+    let outcome = service::datasets::publish(svc, &actor, &args.resource, upload).await?;
     for r in &outcome.report.first {
         println!("第{}行 {}：{}", r.row, r.column.as_deref().unwrap_or(""), r.reason);
     }
@@ -333,11 +369,16 @@ async fn import_data(args: crate::config::ImportArgs) -> anyhow::Result<()> {
 /// `govshare trace`: which download a leaked file came from.
 async fn trace_file(args: crate::config::TraceArgs) -> anyhow::Result<()> {
     let svc = services(&args.store).await?;
-    let actor = actor_of(&svc, &args.as_user).await?;
+    let outcome = trace_with(&svc, args).await;
+    sign_audit(&svc, outcome).await
+}
+
+async fn trace_with(svc: &Services, args: crate::config::TraceArgs) -> anyhow::Result<()> {
+    let actor = actor_of(svc, &args.as_user).await?;
     if !args.file.is_file() {
         bail!("找不到文件 {}", args.file.display());
     }
-    let matches = service::trace::trace(&svc, &actor, &args.file, args.resource.as_deref()).await?;
+    let matches = service::trace::trace(svc, &actor, &args.file, args.resource.as_deref()).await?;
     let Some(first) = matches.first() else {
         println!("没有可比较的下载记录：文件表头不含任何一次下载记录的键列（如公民身份号码），或尚无下载记录。");
         return Ok(());
@@ -399,7 +440,8 @@ pub async fn serve(listen: std::net::SocketAddr, svc: Services) -> anyhow::Resul
     });
     // The catalogue index catches up with the store (a crash between a catalogue change and its
     // index update, changes made by one-shot commands or by other nodes), at start and every minute.
-    let n = service::search::reconcile(&svc).await.context("无法打开目录索引（是否有另一个进程正在使用该数据目录？）")?;
+    let n =
+        service::search::reconcile(&svc).await.context("无法打开目录索引（是否有另一个进程正在使用该数据目录？）")?;
     tracing::info!(indexed = n.indexed, removed = n.removed, total = n.total, "search index ready");
     let indexer = svc.clone();
     tokio::spawn(async move {
@@ -438,5 +480,5 @@ async fn actor_of(svc: &Services, username: &str) -> anyhow::Result<Actor> {
     if !u.active {
         bail!("用户“{username}”已停用");
     }
-    Ok(Actor { user_id: u.id, username: u.username, department_id: u.department_id, roles: u.roles })
+    accounts::actor_for(svc, u).await.with_context(|| format!("用户“{username}”所属的信息系统已停用"))
 }

@@ -306,6 +306,7 @@ impl ResourceDraft {
             related_codes: self.related_codes,
             classified: self.classified,
             tags: self.tags,
+            collection_decisions: Vec::new(),
         })
     }
 }

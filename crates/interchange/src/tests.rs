@@ -73,6 +73,7 @@ fn population() -> Entry {
             related_codes: vec![rc("307001A1/000012"), rc("101002/000003")],
             classified: false,
             tags: vec!["人口".into(), "户籍".into()],
+            collection_decisions: Vec::new(),
         },
     }
 }
@@ -105,6 +106,7 @@ fn case_files() -> Entry {
             related_codes: vec![],
             classified: true,
             tags: vec![],
+            collection_decisions: Vec::new(),
         },
     }
 }
@@ -134,6 +136,7 @@ fn policy_documents() -> Entry {
             related_codes: vec![],
             classified: false,
             tags: vec!["政策".into()],
+            collection_decisions: Vec::new(),
         },
     }
 }

@@ -5,7 +5,9 @@ use crate::request::{MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, MAX_TERMS};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
-    #[error("不支持按“{0}”筛选；可用的筛选项：资源分类(category)、提供部门(provider)、共享类型(share_type)、开放类型(open_type)、资源格式(format)、更新周期(update_cycle)、目录状态(status)")]
+    #[error(
+        "不支持按“{0}”筛选；可用的筛选项：资源分类(category)、提供部门(provider)、共享类型(share_type)、开放类型(open_type)、资源格式(format)、更新周期(update_cycle)、目录状态(status)"
+    )]
     UnknownFilter(String),
     #[error("{}筛选值“{value}”无效", .dimension.label())]
     BadFilterValue { dimension: Dimension, value: String },

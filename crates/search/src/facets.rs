@@ -87,7 +87,11 @@ impl Dimension {
 
     /// A stored number back to the API's value and, for enumerations, its label.
     pub fn describe(self, v: u64) -> (String, Option<&'static str>) {
-        fn at<T: Copy>(all: &[T], v: u64, f: impl Fn(T) -> (&'static str, &'static str)) -> (String, Option<&'static str>) {
+        fn at<T: Copy>(
+            all: &[T],
+            v: u64,
+            f: impl Fn(T) -> (&'static str, &'static str),
+        ) -> (String, Option<&'static str>) {
             match all.get(v as usize) {
                 Some(x) => {
                     let (code, label) = f(*x);

@@ -191,8 +191,7 @@ impl CatalogIndex {
         let terms = query::terms(&req.q);
         let q = query::build(&self.fields, req, &terms);
         let searcher = self.reader.searcher();
-        let facets =
-            FacetCounter { fields: Dimension::ALL.iter().map(|d| (*d, d.field_name().to_string())).collect() };
+        let facets = FacetCounter { fields: Dimension::ALL.iter().map(|d| (*d, d.field_name().to_string())).collect() };
         let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
         let (addresses, total, facets): (Vec<(f32, DocAddress)>, usize, Counts) = if terms.is_empty() {
             // Browsing without words: newest entries first.

@@ -37,7 +37,8 @@ pub fn terms(q: &str) -> Vec<QueryTerm> {
     q.split_whitespace()
         .filter_map(|t| {
             let n = Normalized::new(t);
-            let runs: Vec<Vec<char>> = analyzer::runs(&n.chars).into_iter().map(|(s, e)| n.chars[s..e].to_vec()).collect();
+            let runs: Vec<Vec<char>> =
+                analyzer::runs(&n.chars).into_iter().map(|(s, e)| n.chars[s..e].to_vec()).collect();
             if runs.is_empty() {
                 return None;
             }
@@ -91,7 +92,9 @@ fn term_query(f: &Fields, t: &QueryTerm) -> Box<dyn Query> {
     let substring = all_of(
         t.runs
             .iter()
-            .map(|run| any_of(weighted_fields(f, true).iter().map(|(fd, b)| boosted(gram_query(*fd, run), *b)).collect()))
+            .map(|run| {
+                any_of(weighted_fields(f, true).iter().map(|(fd, b)| boosted(gram_query(*fd, run), *b)).collect())
+            })
             .collect(),
     );
     if t.words.is_empty() {
@@ -145,10 +148,8 @@ pub fn build(f: &Fields, req: &SearchRequest, terms: &[QueryTerm]) -> Box<dyn Qu
     }
     // Withdrawn entries stay findable, but only when asked for by status.
     if !req.has_filter(Dimension::Status) {
-        let withdrawn = crate::facets::position(
-            domain::catalog::ResourceStatus::ALL,
-            &domain::catalog::ResourceStatus::Withdrawn,
-        );
+        let withdrawn =
+            crate::facets::position(domain::catalog::ResourceStatus::ALL, &domain::catalog::ResourceStatus::Withdrawn);
         clauses.push((Occur::MustNot, u64_terms(f.dim(Dimension::Status), &[withdrawn])));
     }
     Box::new(BooleanQuery::new(clauses))

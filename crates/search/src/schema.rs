@@ -1,9 +1,7 @@
 //! The index's fields. Text is indexed twice (words for relevance, grams for substrings); facets and
 //! visibility are numeric fast fields.
 
-use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
-};
+use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions};
 
 use crate::analyzer::{GRAMS, WORDS};
 use crate::facets::Dimension;

@@ -50,25 +50,102 @@ fn entry(e: &E) -> Entry {
 fn city() -> CatalogIndex {
     use ResourceStatus::*;
     let entries = [
-        E { id: 1, dept: 1, status: Published, classified: false, category: "102001", name: "企业注册登记信息",
-            summary: "全市企业的注册地址、法定代表人、注册资本等登记信息", items: &["统一社会信用代码", "企业名称", "注册地址", "法定代表人"],
-            share: "conditional", tags: &[] },
-        E { id: 2, dept: 2, status: Published, classified: false, category: "201003", name: "城乡最低生活保障对象名单",
-            summary: "享受城乡最低生活保障待遇的家庭和人员信息", items: &["公民身份号码", "姓名", "保障金额"],
-            share: "conditional", tags: &["低保"] },
-        E { id: 3, dept: 3, status: Published, classified: false, category: "101001", name: "人口基础信息",
-            summary: "户籍人口的基本信息", items: &["公民身份号码", "姓名", "性别", "出生日期", "户籍地址"],
-            share: "unconditional", tags: &[] },
-        E { id: 4, dept: 4, status: Draft, classified: false, category: "301001", name: "住房公积金缴存信息",
-            summary: "职工住房公积金缴存明细", items: &["公民身份号码", "缴存金额"], share: "conditional", tags: &[] },
-        E { id: 5, dept: 5, status: Published, classified: true, category: "301002", name: "涉密档案目录",
-            summary: "档案馆涉密档案的目录", items: &["档号"], share: "not_shared", tags: &[] },
-        E { id: 6, dept: 6, status: Published, classified: false, category: "301003", name: "公交线路实时查询接口",
-            summary: "提供ＡＰＩ方式的公交线路与到站实时查询", items: &["线路编号"], share: "unconditional", tags: &[] },
-        E { id: 7, dept: 6, status: Published, classified: false, category: "301004", name: "政務資訊資源共享目錄",
-            summary: "以繁體字登記的資源", items: &["資源代碼"], share: "unconditional", tags: &[] },
-        E { id: 8, dept: 1, status: Withdrawn, classified: false, category: "102002", name: "旧版企业年报",
-            summary: "已停止更新的企业年度报告", items: &["年报年度"], share: "unconditional", tags: &[] },
+        E {
+            id: 1,
+            dept: 1,
+            status: Published,
+            classified: false,
+            category: "102001",
+            name: "企业注册登记信息",
+            summary: "全市企业的注册地址、法定代表人、注册资本等登记信息",
+            items: &["统一社会信用代码", "企业名称", "注册地址", "法定代表人"],
+            share: "conditional",
+            tags: &[],
+        },
+        E {
+            id: 2,
+            dept: 2,
+            status: Published,
+            classified: false,
+            category: "201003",
+            name: "城乡最低生活保障对象名单",
+            summary: "享受城乡最低生活保障待遇的家庭和人员信息",
+            items: &["公民身份号码", "姓名", "保障金额"],
+            share: "conditional",
+            tags: &["低保"],
+        },
+        E {
+            id: 3,
+            dept: 3,
+            status: Published,
+            classified: false,
+            category: "101001",
+            name: "人口基础信息",
+            summary: "户籍人口的基本信息",
+            items: &["公民身份号码", "姓名", "性别", "出生日期", "户籍地址"],
+            share: "unconditional",
+            tags: &[],
+        },
+        E {
+            id: 4,
+            dept: 4,
+            status: Draft,
+            classified: false,
+            category: "301001",
+            name: "住房公积金缴存信息",
+            summary: "职工住房公积金缴存明细",
+            items: &["公民身份号码", "缴存金额"],
+            share: "conditional",
+            tags: &[],
+        },
+        E {
+            id: 5,
+            dept: 5,
+            status: Published,
+            classified: true,
+            category: "301002",
+            name: "涉密档案目录",
+            summary: "档案馆涉密档案的目录",
+            items: &["档号"],
+            share: "not_shared",
+            tags: &[],
+        },
+        E {
+            id: 6,
+            dept: 6,
+            status: Published,
+            classified: false,
+            category: "301003",
+            name: "公交线路实时查询接口",
+            summary: "提供ＡＰＩ方式的公交线路与到站实时查询",
+            items: &["线路编号"],
+            share: "unconditional",
+            tags: &[],
+        },
+        E {
+            id: 7,
+            dept: 6,
+            status: Published,
+            classified: false,
+            category: "301004",
+            name: "政務資訊資源共享目錄",
+            summary: "以繁體字登記的資源",
+            items: &["資源代碼"],
+            share: "unconditional",
+            tags: &[],
+        },
+        E {
+            id: 8,
+            dept: 1,
+            status: Withdrawn,
+            classified: false,
+            category: "102002",
+            name: "旧版企业年报",
+            summary: "已停止更新的企业年度报告",
+            items: &["年报年度"],
+            share: "unconditional",
+            tags: &[],
+        },
     ];
     let index = CatalogIndex::in_memory().unwrap();
     index.replace_all(entries.iter().map(entry)).unwrap();
@@ -188,8 +265,18 @@ fn bad_requests_are_named() {
 #[test]
 fn upsert_replaces_and_versions_are_kept() {
     let index = city();
-    let mut e = entry(&E { id: 2, dept: 2, status: ResourceStatus::Published, classified: false, category: "201003",
-        name: "低收入家庭认定", summary: "低收入家庭", items: &["姓名"], share: "conditional", tags: &[] });
+    let mut e = entry(&E {
+        id: 2,
+        dept: 2,
+        status: ResourceStatus::Published,
+        classified: false,
+        category: "201003",
+        name: "低收入家庭认定",
+        summary: "低收入家庭",
+        items: &["姓名"],
+        share: "conditional",
+        tags: &[],
+    });
     e.version = 2;
     index.apply(&[e], &[6]).unwrap();
     assert_eq!(ids(&index, "最低生活", CLERK), Vec::<i64>::new());
@@ -206,8 +293,18 @@ fn reopens_from_disk() {
     let dir = tempfile::tempdir().unwrap();
     {
         let index = CatalogIndex::open(dir.path()).unwrap();
-        let e = entry(&E { id: 1, dept: 1, status: ResourceStatus::Published, classified: false, category: "102001",
-            name: "企业注册登记信息", summary: "", items: &[], share: "conditional", tags: &[] });
+        let e = entry(&E {
+            id: 1,
+            dept: 1,
+            status: ResourceStatus::Published,
+            classified: false,
+            category: "102001",
+            name: "企业注册登记信息",
+            summary: "",
+            items: &[],
+            share: "conditional",
+            tags: &[],
+        });
         index.apply(&[e], &[]).unwrap();
     }
     let index = CatalogIndex::open(dir.path()).unwrap();

@@ -11,8 +11,13 @@ use domain::catalog::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+mod elements;
+pub mod search;
 mod sharing;
+mod systems;
+pub use elements::*;
 pub use sharing::*;
+pub use systems::*;
 
 /// A list page: `next` is the cursor to pass as `cursor` for the following page.
 #[derive(Debug, Serialize, ToSchema)]
@@ -181,12 +186,23 @@ pub struct UserView {
     pub active: bool,
     pub has_password: bool,
     pub created_at: DateTime<Utc>,
+    /// The information system this account calls for (`/api/v1/systems/{id}`); null for a person.
+    pub system_id: Option<i64>,
 }
 
 impl From<store::model::User> for UserView {
     fn from(u: store::model::User) -> Self {
-        let store::model::User { id, username, display_name, department_id, roles, password_hash, active, created_at } =
-            u;
+        let store::model::User {
+            id,
+            username,
+            display_name,
+            department_id,
+            roles,
+            password_hash,
+            active,
+            created_at,
+            system_id,
+        } = u;
         UserView {
             id,
             username,
@@ -196,6 +212,7 @@ impl From<store::model::User> for UserView {
             active,
             has_password: password_hash.is_some(),
             created_at,
+            system_id,
         }
     }
 }
@@ -437,6 +454,11 @@ pub struct ResourceInput {
     pub classified: bool,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// 采集决定 (一数一源): for each item that another department is responsible for collecting
+    /// (see `POST /api/v1/resources/overlaps`), `use_shared` with a `source`, `reference_only`, or
+    /// `collect_own` with a `reason`. Submitting is refused while one is missing.
+    #[serde(default)]
+    pub collection_decisions: Vec<CollectionDecisionBody>,
 }
 
 impl ResourceInput {
@@ -461,6 +483,7 @@ impl ResourceInput {
             related_codes,
             classified,
             tags,
+            collection_decisions,
         } = self;
         let FormatBody { class, subtype, other_desc } = format;
         ResourceSpec {
@@ -483,6 +506,10 @@ impl ResourceInput {
             related_codes,
             classified,
             tags,
+            collection_decisions: collection_decisions
+                .into_iter()
+                .map(domain::elements::CollectionDecision::from)
+                .collect(),
         }
     }
 }
@@ -533,6 +560,7 @@ pub fn spec_to_input(spec: ResourceSpec) -> (ResourceInput, String, String, Opti
         related_codes,
         classified,
         tags,
+        collection_decisions,
     } = spec;
     let Format { class, subtype, other_desc } = format;
     (
@@ -555,6 +583,7 @@ pub fn spec_to_input(spec: ResourceSpec) -> (ResourceInput, String, String, Opti
             related_codes,
             classified,
             tags,
+            collection_decisions: collection_decisions.into_iter().map(CollectionDecisionBody::from).collect(),
         },
         provider_name,
         provider_code,
@@ -944,11 +973,15 @@ pub struct PublishParams {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DatasetVersionView {
     pub version: i64,
-    /// `replace` or `append`.
+    /// `replace`, `append` or `upsert`.
     pub mode: String,
-    pub row_count: i64,
-    pub byte_size: i64,
-    pub rejected_rows: i64,
+    /// The version's rows, bytes and rejected upload rows: null unless your access covers every
+    /// row of the version (your own department's data, an unconditionally shared resource, a
+    /// grant without row conditions that reads rows) or you supervise (coordinator, auditor).
+    /// Under a grant limited to some rows, count them with a query (`"count": true`).
+    pub row_count: Option<i64>,
+    pub byte_size: Option<i64>,
+    pub rejected_rows: Option<i64>,
     pub published_by: i64,
     pub published_at: DateTime<Utc>,
     /// The data items the version was checked against.
@@ -956,28 +989,24 @@ pub struct DatasetVersionView {
 }
 
 impl From<store::model::DatasetVersion> for DatasetVersionView {
+    /// A version with its totals (the publish report, for the provider).
     fn from(v: store::model::DatasetVersion) -> Self {
-        let store::model::DatasetVersion {
-            resource_id: _,
-            version,
-            mode,
-            files: _,
-            row_count,
-            byte_size,
-            data_items,
-            rejected_rows,
-            published_by,
-            published_at,
-        } = v;
+        service::datasets::VersionListing::whole(v).into()
+    }
+}
+
+impl From<service::datasets::VersionListing> for DatasetVersionView {
+    fn from(v: service::datasets::VersionListing) -> Self {
+        let service::datasets::VersionListing { version, mode, published_by, published_at, fields, totals } = v;
         DatasetVersionView {
             version,
             mode,
-            row_count,
-            byte_size,
-            rejected_rows,
+            row_count: totals.map(|t| t.row_count),
+            byte_size: totals.map(|t| t.byte_size),
+            rejected_rows: totals.map(|t| t.rejected_rows),
             published_by,
             published_at,
-            fields: data_items.into_iter().map(|i| i.name).collect(),
+            fields,
         }
     }
 }

@@ -30,7 +30,13 @@ const ROWS: usize = 200_000;
 const QUERY_RUNS: usize = 300;
 
 fn actor(u: &store::model::User) -> Actor {
-    Actor { user_id: u.id, username: u.username.clone(), department_id: u.department_id, roles: u.roles.clone() }
+    Actor {
+        user_id: u.id,
+        username: u.username.clone(),
+        department_id: u.department_id,
+        roles: u.roles.clone(),
+        system: None,
+    }
 }
 
 fn credit_code(body: &str) -> String {
@@ -134,6 +140,7 @@ async fn setup() -> Setup {
         related_codes: vec![],
         classified: false,
         tags: vec![],
+        collection_decisions: Vec::new(),
     };
     let r = service::catalog::create(&svc, &editor, None, spec).await.expect("create");
     service::catalog::submit(&svc, &editor, &r.code).await.expect("submit");
@@ -174,6 +181,7 @@ async fn setup() -> Setup {
         period: Period { from: today, until: today + chrono::Days::new(365) },
         methods: vec![ShareMethod::Api],
         contact: Contact { name: "王敏".into(), phone: "0591-87654321".into() },
+        system_ids: vec![],
     };
     let app = sharing::apply(&svc, &consumer, &r.code, terms).await.expect("apply");
     let granted = GrantTerms {

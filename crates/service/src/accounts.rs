@@ -1,9 +1,10 @@
-//! Platforms, departments, users and their tokens, and the first-run bootstrap.
+//! Platforms, departments, their information systems, users (people and system accounts) and
+//! their tokens, and the first-run bootstrap.
 
-use domain::account::{Action, Actor, Role, check_roles};
-use domain::org::{DepartmentSpec, PlatformLevel, PlatformSpec};
+use domain::account::{Action, Actor, Role, SystemRef, check_roles, check_system_roles};
+use domain::org::{DepartmentSpec, PlatformLevel, PlatformSpec, SystemSpec};
 use serde_json::json;
-use store::model::{Department, NewToken, NewUser, Page, PageRequest, Platform, Token, User};
+use store::model::{Department, NewToken, NewUser, Page, PageRequest, Platform, System, Token, User};
 
 use crate::{Result, ServiceError, Services, audit, auth};
 
@@ -126,6 +127,10 @@ fn check_username(u: &str) -> Result<()> {
 /// Creates a user without a permission check: for the bootstrap and the CLI, which run with
 /// the machine owner's authority.
 pub async fn create_user_unchecked(svc: &Services, input: UserInput) -> Result<User> {
+    insert_user(svc, input, None).await
+}
+
+async fn insert_user(svc: &Services, input: UserInput, system_id: Option<i64>) -> Result<User> {
     check_username(&input.username)?;
     let roles = check_roles(&input.roles)?;
     let display = input.display_name.trim();
@@ -145,11 +150,148 @@ pub async fn create_user_unchecked(svc: &Services, input: UserInput) -> Result<U
                 department_id: input.department_id,
                 roles,
                 password_hash,
+                system_id,
             },
             svc.clock.now(),
         )
         .await?;
     Ok(user)
+}
+
+/// The actor behind an account: its department and roles, and for a system account the system
+/// it calls for (with its name, which the audit trail records). The account of a retired system
+/// cannot act: `Unauthenticated`, as for a deactivated user.
+pub async fn actor_for(svc: &Services, user: User) -> Result<Actor> {
+    let system = match user.system_id {
+        None => None,
+        Some(id) => {
+            let s = svc.store.get_system(id).await?;
+            if !s.active {
+                return Err(ServiceError::Unauthenticated);
+            }
+            Some(SystemRef { id: s.id, name: s.name })
+        }
+    };
+    Ok(Actor {
+        user_id: user.id,
+        username: user.username,
+        department_id: user.department_id,
+        roles: user.roles,
+        system,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Information systems (业务信息系统, 国发〔2016〕51号 第十一条、第十二条)
+
+/// Registers a department's business information system: the admin, who also keeps the
+/// departments (the systems connected to the platform are part of a department's registration).
+pub async fn create_system(svc: &Services, actor: &Actor, spec: SystemSpec) -> Result<System> {
+    actor.authorize(Action::ManageDepartments, None)?;
+    let spec = spec.validate()?;
+    svc.store.get_department(spec.department_id).await.map_err(|_| {
+        ServiceError::invalid("department_id", "unknown_department", format!("部门 {} 不存在", spec.department_id))
+    })?;
+    let sys = svc.store.create_system(&spec, svc.clock.now()).await?;
+    audit::record(
+        svc,
+        Some(actor),
+        "system.create",
+        "system",
+        Some(sys.id.to_string()),
+        json!({"department": sys.department_id, "name": sys.name}),
+    )
+    .await?;
+    Ok(sys)
+}
+
+/// One department's systems, or every department's: any signed-in user (an applicant names its
+/// department's systems, a provider reads which systems it grants to).
+pub async fn list_systems(svc: &Services, department_id: Option<i64>) -> Result<Vec<System>> {
+    Ok(svc.store.list_systems(department_id).await?)
+}
+
+pub async fn get_system(svc: &Services, id: i64) -> Result<System> {
+    Ok(svc.store.get_system(id).await?)
+}
+
+/// Renames or redescribes a system, or retires it (`active: false`: its accounts stop working at
+/// once, and grants naming it admit nobody) or reinstates it.
+pub async fn update_system(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    name: String,
+    description: Option<String>,
+    active: bool,
+) -> Result<System> {
+    actor.authorize(Action::ManageDepartments, None)?;
+    let before = svc.store.get_system(id).await?;
+    let spec = SystemSpec { department_id: before.department_id, name, description }.validate()?;
+    let sys = svc.store.update_system(id, &spec.name, spec.description.as_deref(), active, svc.clock.now()).await?;
+    audit::record(
+        svc,
+        Some(actor),
+        "system.update",
+        "system",
+        Some(id.to_string()),
+        json!({"name_before": before.name, "name": sys.name, "active_before": before.active, "active": sys.active}),
+    )
+    .await?;
+    Ok(sys)
+}
+
+/// What an admin states about a system account.
+#[derive(Debug, Clone)]
+pub struct SystemAccountInput {
+    pub username: String,
+    pub display_name: String,
+    /// `data_consumer` and/or `data_provider` only.
+    pub roles: Vec<Role>,
+}
+
+/// Creates an account bound to a system (of the system's department, token-only) and its first
+/// token, whose secret is returned this once for the system's operators to configure. Every
+/// call the system makes with it is the system's: grants naming the system admit it, and the
+/// audit trail names the system.
+pub async fn create_system_account(
+    svc: &Services,
+    actor: &Actor,
+    system_id: i64,
+    input: SystemAccountInput,
+) -> Result<(User, IssuedToken)> {
+    actor.authorize(Action::ManageUsers, None)?;
+    let sys = svc.store.get_system(system_id).await?;
+    if !sys.active {
+        return Err(ServiceError::Conflict(format!("信息系统“{}”已停用，不能再为其创建账号", sys.name)));
+    }
+    let roles = check_roles(&input.roles)?;
+    check_system_roles(&roles)?;
+    let user = insert_user(
+        svc,
+        UserInput {
+            username: input.username,
+            display_name: input.display_name,
+            department_id: sys.department_id,
+            roles,
+            password: None,
+        },
+        Some(sys.id),
+    )
+    .await?;
+    let name: String = sys.name.chars().take(40).collect();
+    let token = issue_token_unchecked(svc, user.id, &format!("{name}接入"), None).await?;
+    audit::record(
+        svc,
+        Some(actor),
+        "user.create",
+        "user",
+        Some(user.id.to_string()),
+        json!({"username": user.username, "roles": user.roles.iter().map(|r| r.code()).collect::<Vec<_>>(),
+               "for_system": {"id": sys.id, "name": sys.name}, "token_prefix": token.token.prefix}),
+    )
+    .await?;
+    Ok((user, token))
 }
 
 pub async fn create_user(svc: &Services, actor: &Actor, input: UserInput) -> Result<User> {

@@ -27,15 +27,20 @@ const MAX_BATCH: usize = 1024;
 pub const ORIGIN: &str = "govshare/audit";
 
 /// Appends one event. `action` is `object.verb`, e.g. `resource.publish`. Returns the event id
-/// once it is stored (with its leaf) — a request never succeeds with its audit event lost.
+/// once it is stored (with its leaf) — a request never succeeds with its audit event lost. An
+/// event of a system account names the system in its detail (`"system": {"id", "name"}`), so
+/// every read a business system makes is attributed to it.
 pub async fn record(
     svc: &Services,
     actor: Option<&Actor>,
     action: &str,
     object_type: &str,
     object_id: Option<String>,
-    detail: Value,
+    mut detail: Value,
 ) -> Result<i64> {
+    if let (Some(s), Some(d)) = (actor.and_then(|a| a.system.as_ref()), detail.as_object_mut()) {
+        d.insert("system".to_string(), serde_json::json!({"id": s.id, "name": s.name}));
+    }
     let event = NewAuditEvent {
         at: svc.clock.now(),
         user_id: actor.map(|a| a.user_id),
@@ -181,9 +186,11 @@ impl AuditLedger {
             }
         }
         let size = log.size() as i64;
-        if size == 0 {
+        // Nothing new since the last checkpoint (e.g. a one-shot command that recorded nothing).
+        if size == 0 || size == st.checkpointed {
             return Ok(());
         }
+        let log = st.log.as_ref().ok_or_else(|| ServiceError::Internal("audit log not loaded".into()))?;
         let cp = Checkpoint {
             tree_size: size as u64,
             root: log.root(),

@@ -77,16 +77,31 @@ pub async fn authenticate(svc: &Services, secret: &str) -> Result<Actor> {
         return Err(ServiceError::Unauthenticated);
     }
     let found = svc.store.authenticate_token(&token_hash(secret), svc.clock.now()).await?;
+    // A well-formed token that is unknown, revoked or expired, or whose account's system is
+    // retired: recorded with its visible prefix only (never the secret).
+    let prefix: String = secret.chars().take(10).collect();
+    let rejected = |reason: &'static str| {
+        crate::audit::record(
+            svc,
+            None,
+            "auth.token_rejected",
+            "token",
+            None,
+            serde_json::json!({"prefix": prefix, "reason": reason}),
+        )
+    };
     let Some((token, user)) = found else {
-        // A well-formed token that is unknown, revoked or expired: recorded with its visible
-        // prefix only (never the secret).
-        let prefix: String = secret.chars().take(10).collect();
-        crate::audit::record(svc, None, "auth.token_rejected", "token", None, serde_json::json!({"prefix": prefix}))
-            .await?;
+        rejected("unknown_or_expired").await?;
         return Err(ServiceError::Unauthenticated);
     };
-    let actor =
-        Actor { user_id: user.id, username: user.username, department_id: user.department_id, roles: user.roles };
+    let actor = match crate::accounts::actor_for(svc, user).await {
+        Ok(a) => a,
+        Err(ServiceError::Unauthenticated) => {
+            rejected("system_retired").await?;
+            return Err(ServiceError::Unauthenticated);
+        }
+        Err(e) => return Err(e),
+    };
     // Token use is recorded once per token per hour and process (each read of shared data is
     // audited on its own anyway).
     if svc.limits.first_use_this_hour(token.id, svc.clock.now()) {
@@ -108,7 +123,7 @@ pub async fn login(svc: &Services, username: &str, password: &str) -> Result<Act
     let user = svc.store.find_user_by_username(username.trim()).await?;
     match user {
         Some(u) if u.active && u.password_hash.as_deref().is_some_and(|h| verify_password(password, h)) => {
-            let actor = Actor { user_id: u.id, username: u.username, department_id: u.department_id, roles: u.roles };
+            let actor: Actor = crate::accounts::actor_for(svc, u).await?;
             crate::audit::record(
                 svc,
                 Some(&actor),

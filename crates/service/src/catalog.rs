@@ -7,6 +7,7 @@ use domain::catalog::code::CodeInput;
 use domain::catalog::diff::diff;
 use domain::catalog::{
     CategoryNode, LifecycleAction, ResourceCode, ResourceSpec, ResourceStatus, ValidationContext, validate_resource,
+    visible_to_all,
 };
 use serde_json::json;
 use store::model::{Change, NewResource, Page, PageRequest, Resource, ResourceFilter, ResourceUpdate, ResourceVersion};
@@ -14,7 +15,7 @@ use store::model::{Change, NewResource, Page, PageRequest, Resource, ResourceFil
 use crate::{Result, ServiceError, Services, audit};
 
 /// Whether the actor sees every entry, drafts of other departments included.
-fn sees_everything(actor: &Actor) -> bool {
+pub fn sees_everything(actor: &Actor) -> bool {
     actor.has(Role::Coordinator) || actor.has(Role::Admin) || actor.has(Role::Auditor)
 }
 
@@ -24,8 +25,7 @@ fn sees_everything(actor: &Actor) -> bool {
 pub fn visible(actor: &Actor, r: &Resource) -> bool {
     sees_everything(actor)
         || r.department_id == actor.department_id
-        || r.status == ResourceStatus::Published
-        || (r.status == ResourceStatus::Withdrawn && r.published_at.is_some())
+        || visible_to_all(r.status, r.published_at.is_some(), r.spec.classified)
 }
 
 /// The one "not found" of an entry, whether it is missing or hidden.
@@ -127,6 +127,7 @@ pub(crate) async fn create_as(
         json!({"id": r.id, "name": r.spec.name}),
     )
     .await?;
+    crate::search::index_resource(svc, &r).await;
     Ok(r)
 }
 
@@ -238,6 +239,7 @@ async fn step(
         json!({"id": updated.id, "version": updated.version, "status": next.code(), "comment": comment, "changed_fields": d.iter().map(|c| c.field.clone()).collect::<Vec<_>>()}),
     )
     .await?;
+    crate::search::index_resource(svc, &updated).await;
     Ok(updated)
 }
 
@@ -268,6 +270,8 @@ pub(crate) async fn update_as(
 pub async fn submit(svc: &Services, actor: &Actor, key: &str) -> Result<Resource> {
     let r = get(svc, actor, key).await?;
     actor.authorize(Action::EditCatalog, Some(r.department_id))?;
+    // 一数一源 (国发〔2016〕51号 第五条、第十二条): overlaps with other departments' elements are decided.
+    crate::elements::check_submission(svc, &r).await?;
     step(svc, actor, r, LifecycleAction::Submit, None, None, None, "submit").await
 }
 

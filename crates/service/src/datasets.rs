@@ -115,11 +115,97 @@ pub async fn publish(svc: &Services, actor: &Actor, key: &str, upload: Upload) -
     })
 }
 
-/// The versions of a resource's data, newest first.
-pub async fn versions(svc: &Services, actor: &Actor, key: &str) -> Result<(Resource, Vec<DatasetVersion>)> {
+/// A version of a resource's data as the caller may see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionListing {
+    pub version: i64,
+    pub mode: String,
+    pub published_by: i64,
+    pub published_at: chrono::DateTime<chrono::Utc>,
+    /// The data items the version was checked against.
+    pub fields: Vec<String>,
+    /// Only for callers who could count every row themselves (`data::access::sees_whole_version`)
+    /// and the supervisors (coordinator, auditor); None for anyone else, e.g. the holder of a
+    /// grant limited to some rows, who must not learn how many rows lie outside them (a count
+    /// inside the scope is a query with `count`).
+    pub totals: Option<VersionTotals>,
+}
+
+/// A version's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VersionTotals {
+    pub row_count: i64,
+    pub byte_size: i64,
+    /// Rows of the upload that were rejected.
+    pub rejected_rows: i64,
+}
+
+impl VersionListing {
+    /// A version with its totals (for its provider, e.g. in a publish report).
+    pub fn whole(v: DatasetVersion) -> VersionListing {
+        let DatasetVersion {
+            resource_id: _,
+            version,
+            mode,
+            files: _,
+            row_count,
+            byte_size,
+            data_items,
+            rejected_rows,
+            published_by,
+            published_at,
+        } = v;
+        VersionListing {
+            version,
+            mode,
+            published_by,
+            published_at,
+            fields: data_items.into_iter().map(|i| i.name).collect(),
+            totals: Some(VersionTotals { row_count, byte_size, rejected_rows }),
+        }
+    }
+}
+
+/// The versions of a resource's data, newest first, with their totals where the caller may
+/// see them.
+pub async fn versions(svc: &Services, actor: &Actor, key: &str) -> Result<(Resource, Vec<VersionListing>)> {
     let r = catalog::get(svc, actor, key).await?;
-    let v = svc.store.list_dataset_versions(r.id).await?;
-    Ok((r, v))
+    let versions = svc.store.list_dataset_versions(r.id).await?;
+    let supervisor = actor.has(domain::account::Role::Coordinator) || actor.has(domain::account::Role::Auditor);
+    let grants = if supervisor || actor.department_id == r.department_id {
+        Vec::new()
+    } else {
+        svc.store.grants_for(r.id, actor.department_id).await?
+    };
+    let facts = grant_facts(&grants);
+    let today = svc.clock.today();
+    let listed = versions
+        .into_iter()
+        .map(|v| {
+            let resource =
+                ResourceFacts { department_id: r.department_id, status: r.status, spec: &r.spec, items: &v.data_items };
+            let visible = supervisor || data::access::sees_whole_version(actor, r.id, &resource, &facts, today);
+            let mut l = VersionListing::whole(v);
+            if !visible {
+                l.totals = None;
+            }
+            l
+        })
+        .collect();
+    Ok((r, listed))
+}
+
+fn grant_facts(grants: &[store::model::Grant]) -> Vec<GrantFacts<'_>> {
+    grants
+        .iter()
+        .map(|g| GrantFacts {
+            id: g.id,
+            resource_id: g.resource_id,
+            consumer_department_id: g.consumer_department_id,
+            status: g.status,
+            terms: &g.terms,
+        })
+        .collect()
 }
 
 /// A read request: which version, for what purpose, through which grant (optional: without one,
@@ -158,16 +244,7 @@ async fn scope_for(svc: &Services, actor: &Actor, key: &str, req: &ReadRequest, 
             .ok_or_else(|| ServiceError::NotFound(format!("信息资源“{}”的数据", r.code)))?,
     };
     let grants = svc.store.grants_for(r.id, actor.department_id).await?;
-    let facts: Vec<GrantFacts<'_>> = grants
-        .iter()
-        .map(|g| GrantFacts {
-            id: g.id,
-            resource_id: g.resource_id,
-            consumer_department_id: g.consumer_department_id,
-            status: g.status,
-            terms: &g.terms,
-        })
-        .collect();
+    let facts = grant_facts(&grants);
     let resource =
         ResourceFacts { department_id: r.department_id, status: r.status, spec: &r.spec, items: &version.data_items };
     let today = svc.clock.today();
@@ -291,6 +368,18 @@ pub async fn download(
 ) -> Result<(Resource, DatasetVersion, datafusion_stream::Stream, Vec<String>)> {
     let Allowed { resource: r, version, scope, remaining } =
         scope_for(svc, actor, key, &req, ReadKind::Download).await?;
+    // A format with a row limit (XLSX): a whole version's size is known, so refuse at once what
+    // the format cannot carry, before anything is recorded. Only when the read covers every row:
+    // under a row scope the version's count is not the caller's to learn, and the writer refuses
+    // past the limit as it streams.
+    let limited = data::download::DownloadFormat::parse(format).and_then(|f| Some((f, f.max_rows()?)));
+    if let Some((f, max)) = limited
+        && spec.filters.is_empty()
+        && scope.row_conditions().is_empty()
+        && version.row_count as u64 > max
+    {
+        return Err(data::download::too_many_rows(f, Some(version.row_count as u64)).into());
+    }
     let mut counted = None;
     if let Some(rem) = remaining {
         let probe = QuerySpec { count: true, limit: Some(1), cursor: None, ..spec.clone() };
@@ -304,6 +393,12 @@ pub async fn download(
                 (scope.basis().grant_id().unwrap_or_default(), scope.daily_row_quota().unwrap_or_default());
             let denied = Denied::QuotaWouldExceed { id, rows: total, remaining: rem, quota };
             return Err(refuse(svc, actor, &r, &version, &req.purpose, denied).await);
+        }
+        // Counted inside the scope: the caller may know this number.
+        if let Some((f, max)) = limited
+            && total > max
+        {
+            return Err(data::download::too_many_rows(f, Some(total)).into());
         }
         counted = Some(total);
     }
@@ -366,6 +461,17 @@ async fn record_download(
     Ok((download, seed))
 }
 
+/// The answer to a verification.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifyAnswer {
+    /// The version checked against.
+    pub version: i64,
+    /// Whether a record with that key exists inside the caller's scope.
+    pub found: bool,
+    /// Per claimed field: match, no match or no record.
+    pub fields: std::collections::BTreeMap<String, data::verify::Outcome>,
+}
+
 /// 核验: per claimed field, match / no match / no record — never a stored value. Audited with the
 /// fields checked and the outcomes; counts one row against a grant's quota and is rate-limited
 /// per user.
@@ -376,7 +482,7 @@ pub async fn verify(
     req: ReadRequest,
     record_key: &std::collections::BTreeMap<String, serde_json::Value>,
     claims: &std::collections::BTreeMap<String, serde_json::Value>,
-) -> Result<(DatasetVersion, std::collections::BTreeMap<String, data::verify::Outcome>)> {
+) -> Result<VerifyAnswer> {
     svc.limits.verify.check(actor.user_id, svc.clock.now())?;
     let Allowed { resource: r, version, scope, .. } = scope_for(svc, actor, key, &req, ReadKind::Verify).await?;
     let outcomes = match data::verify::verify(
@@ -406,13 +512,13 @@ pub async fn verify(
                 "id": r.id, "version": version.version,
                 "key_fields": record_key.keys().collect::<Vec<_>>(), "fields": claims.keys().collect::<Vec<_>>(),
                 "matched": count(data::verify::Outcome::Match), "not_matched": count(data::verify::Outcome::NoMatch),
-                "no_record": count(data::verify::Outcome::NoRecord) > 0,
+                "no_record": !data::verify::found(&outcomes),
             }),
             scope_json(&scope, &req),
         ),
     )
     .await?;
-    Ok((version, outcomes))
+    Ok(VerifyAnswer { version: version.version, found: data::verify::found(&outcomes), fields: outcomes })
 }
 
 /// The stream type of downloads, re-exported so callers need not depend on DataFusion.

@@ -61,7 +61,7 @@ pub async fn import(
     let mut plans: Vec<(usize, Plan)> = Vec::new();
     let mut seen_codes = std::collections::HashSet::new();
     for row in parsed.rows {
-        let Some(spec) = row.spec.clone() else { continue };
+        let Some(mut spec) = row.spec.clone() else { continue };
         let row_error =
             |field: &str, message: String| row.cell_error(&FieldError::new(field, "invalid_value", message));
         // The provider is the importing department; a row naming another one is a mistake.
@@ -98,6 +98,14 @@ pub async fn import(
                 }
             }
         };
+        // The spreadsheet template has no column for collection decisions (一数一源): a revision
+        // keeps those on record for the items it still has, unless the file (JSON) brings its own.
+        if let Some(r) = &existing
+            && spec.collection_decisions.is_empty()
+        {
+            spec.collection_decisions =
+                r.spec.collection_decisions.iter().filter(|d| spec.item(d.item.trim()).is_some()).cloned().collect();
+        }
         let mut check = spec.clone();
         check.provider_name = dept.spec.name.clone();
         check.provider_code = dept.spec.provider_code();

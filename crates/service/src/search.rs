@@ -151,7 +151,7 @@ async fn all_resources(svc: &Services) -> Result<Vec<Resource>> {
     let mut out = Vec::new();
     let mut page = PageRequest { after: None, limit: 500 };
     loop {
-        let p = svc.store.list_resources(&ResourceFilter::default(), page.clone()).await?;
+        let p = svc.store.list_resources(&ResourceFilter::default(), page).await?;
         let last = p.items.last().map(|r| r.id);
         let n = p.items.len();
         out.extend(p.items);
@@ -262,7 +262,8 @@ pub struct SearchPage {
 /// total, facets) — the same rule as `catalog::visible`.
 pub async fn search(svc: &Services, actor: &Actor, params: SearchParams) -> Result<SearchPage> {
     actor.authorize(Action::ReadCatalog, None)?;
-    let viewer = if catalog::sees_everything(actor) { Viewer::Everything } else { Viewer::Department(actor.department_id) };
+    let viewer =
+        if catalog::sees_everything(actor) { Viewer::Everything } else { Viewer::Department(actor.department_id) };
     let mut req = SearchRequest::new(&params.q, viewer);
     for (name, value) in &params.filters {
         req.filter(name, value).map_err(search_error)?;

@@ -78,6 +78,7 @@ pub async fn apply(svc: &Services, actor: &Actor, key: &str, terms: ApplicationT
     }
     let today = svc.clock.today();
     terms.validate(&r.spec, today)?;
+    check_callers(svc, actor.department_id, &[], &terms.system_ids).await?;
     let status = initial_status(&terms.restricted_fields(&r.spec))?;
     let (due, provisional) = reply_deadline(&svc.calendar, today, svc.settings.reply_days)?;
     let new = NewApplication {
@@ -110,7 +111,7 @@ pub async fn apply(svc: &Services, actor: &Actor, key: &str, terms: ApplicationT
         Some(app.id.to_string()),
         json!({"resource": r.code, "status": app.status.code(), "reply_due": app.reply_due.to_string(),
                "purpose": {"kind": app.terms.purpose.kind.code(), "description": app.terms.purpose.description},
-               "fields": app.terms.fields}),
+               "fields": app.terms.fields, "systems": app.terms.system_ids}),
     )
     .await?;
     Ok(app)
@@ -218,7 +219,7 @@ pub async fn act(
                     comment.clone()
                 }
                 Decision::ApprovePartially { terms, reason } => {
-                    check_grant_terms(terms, &app, &r, today)?;
+                    check_grant_terms(svc, terms, &app, &r, today).await?;
                     if terms.is_full(&app.terms) {
                         return Err(ServiceError::invalid(
                             "terms",
@@ -238,7 +239,7 @@ pub async fn act(
         Act::Rule(ruling) => {
             ruling.check_reason()?;
             if let Ruling::Share { terms, .. } = ruling {
-                check_grant_terms(terms, &app, &r, today)?;
+                check_grant_terms(svc, terms, &app, &r, today).await?;
                 grant_terms = Some(terms.clone());
             }
             decision = Some(serde_json::to_value(ruling).map_err(|e| ServiceError::Internal(Box::new(e)))?);
@@ -253,6 +254,7 @@ pub async fn act(
         application_id: Some(app.id),
         terms,
         issued_by: actor.user_id,
+        note: note.clone(),
         at: now,
     });
     let t = ApplicationTransition {
@@ -281,19 +283,64 @@ pub async fn act(
     )
     .await?;
     if let Some(g) = &grant {
-        audit_grant_issue(svc, Some(actor), g, &r).await?;
+        audit_grant_issue(svc, Some(actor), g, &r, note.as_deref()).await?;
     }
     Ok((app, grant))
 }
 
-/// The terms a decision or ruling grants: valid on their own and inside what was asked.
-fn check_grant_terms(terms: &GrantTerms, app: &Application, r: &Resource, today: NaiveDate) -> Result<()> {
+/// The terms a decision or ruling grants: valid on their own, naming only the consumer
+/// department's users and systems, and inside what was asked.
+async fn check_grant_terms(
+    svc: &Services,
+    terms: &GrantTerms,
+    app: &Application,
+    r: &Resource,
+    today: NaiveDate,
+) -> Result<()> {
     terms.validate(&r.spec, today)?;
+    check_callers(svc, app.consumer_department_id, &terms.user_ids, &terms.system_ids).await?;
     terms.check_narrows(&app.terms)?;
     Ok(())
 }
 
-async fn audit_grant_issue(svc: &Services, actor: Option<&Actor>, g: &Grant, r: &Resource) -> Result<()> {
+/// Users and systems a grant (or application) names must exist and belong to the consumer
+/// department, and a named system must be in service: a grant for someone else's system, or a
+/// retired one, would admit nobody it was meant for.
+async fn check_callers(svc: &Services, consumer: i64, user_ids: &[i64], system_ids: &[i64]) -> Result<()> {
+    let mut errors = domain::error::ValidationErrors::default();
+    for (i, id) in user_ids.iter().enumerate() {
+        match svc.store.get_user(*id).await {
+            Ok(u) if u.department_id == consumer => {}
+            Ok(_) | Err(store::StoreError::NotFound { .. }) => {
+                errors.push(format!("user_ids[{i}]"), "unknown_user", format!("使用部门没有编号为{id}的用户"))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    for (i, id) in system_ids.iter().enumerate() {
+        match svc.store.get_system(*id).await {
+            Ok(s) if s.department_id == consumer && s.active => {}
+            Ok(s) if s.department_id == consumer => errors.push(
+                format!("system_ids[{i}]"),
+                "system_retired",
+                format!("信息系统“{}”已停用，不能再获得授权", s.name),
+            ),
+            Ok(_) | Err(store::StoreError::NotFound { .. }) => {
+                errors.push(format!("system_ids[{i}]"), "unknown_system", format!("使用部门没有编号为{id}的信息系统"))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(errors.into_result()?)
+}
+
+async fn audit_grant_issue(
+    svc: &Services,
+    actor: Option<&Actor>,
+    g: &Grant,
+    r: &Resource,
+    reason: Option<&str>,
+) -> Result<()> {
     audit::record(
         svc,
         actor,
@@ -304,6 +351,7 @@ async fn audit_grant_issue(svc: &Services, actor: Option<&Actor>, g: &Grant, r: 
                "fields": g.terms.fields, "rows": g.terms.rows.iter().map(|f| f.describe()).collect::<Vec<_>>(),
                "masks": g.terms.masks.iter().map(|m| json!({"field": m.field, "rule": m.rule.id()})).collect::<Vec<_>>(),
                "methods": g.terms.methods.iter().map(|m| m.code()).collect::<Vec<_>>(),
+               "users": g.terms.user_ids, "systems": g.terms.system_ids, "reason": reason,
                "from": g.terms.period.from.to_string(), "until": g.terms.period.until.to_string()}),
     )
     .await?;
@@ -368,6 +416,72 @@ pub async fn escalate_overdue(svc: &Services) -> Result<Vec<i64>> {
 
 // ---------------------------------------------------------------------------------------------
 // Grants
+
+/// A grant the provider issues without an application.
+pub struct DirectGrant {
+    /// The resource's id or code.
+    pub resource: String,
+    pub consumer_department_id: i64,
+    pub terms: GrantTerms,
+    /// Why: the law, agreement or matter the provider grants on (recorded with the grant).
+    pub reason: String,
+}
+
+/// The provider grants on its own initiative, without waiting for an application (e.g. on a
+/// 共享协议, or to a department whose duties need the data: 第十二条 has the provider state the
+/// scope and purpose of what it shares). Only the provider department's approver issues it
+/// (the coordinator grants through rulings), with the checks of a decision: the terms valid
+/// against the resource (fields, rows, masking rules, methods offered, a declared purpose, a
+/// period of at most three years not yet ended), named users and systems of the consumer
+/// department only, and a reason, recorded with the grant and in the audit trail.
+pub async fn issue_grant(svc: &Services, actor: &Actor, g: DirectGrant) -> Result<Grant> {
+    let DirectGrant { resource, consumer_department_id, terms, reason } = g;
+    let r = catalog::get(svc, actor, &resource).await?;
+    actor.authorize(Action::ManageGrants, Some(r.department_id))?;
+    if actor.department_id != r.department_id {
+        return Err(ServiceError::Forbidden(domain::account::Forbidden {
+            action: "主动授权",
+            reason: "（只有提供部门的审核员可以主动授权；共享主管部门通过协调裁决授权）".into(),
+        }));
+    }
+    if r.status != ResourceStatus::Published {
+        return Err(ServiceError::Conflict(format!("目录“{}”不是已发布状态，不能授权", r.code)));
+    }
+    if consumer_department_id == r.department_id {
+        return Err(ServiceError::invalid(
+            "consumer_department_id",
+            "own_resource",
+            "本部门的资源无需授权，可直接使用",
+        ));
+    }
+    match svc.store.get_department(consumer_department_id).await {
+        Ok(_) => {}
+        Err(store::StoreError::NotFound { .. }) => {
+            return Err(ServiceError::invalid(
+                "consumer_department_id",
+                "unknown_department",
+                format!("部门 {consumer_department_id} 不存在"),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let reason = reason_required(&reason, "主动授权")?;
+    terms.validate(&r.spec, svc.clock.today())?;
+    check_callers(svc, consumer_department_id, &terms.user_ids, &terms.system_ids).await?;
+    let new = NewGrant {
+        resource_id: r.id,
+        provider_department_id: r.department_id,
+        consumer_department_id,
+        application_id: None,
+        terms,
+        issued_by: actor.user_id,
+        note: Some(reason),
+        at: svc.clock.now(),
+    };
+    let g = svc.store.create_grant(&new, Some(&actor.username)).await?;
+    audit_grant_issue(svc, Some(actor), &g, &r, new.note.as_deref()).await?;
+    Ok(g)
+}
 
 pub async fn get_grant(svc: &Services, actor: &Actor, id: i64) -> Result<Grant> {
     let g = match svc.store.get_grant(id).await {

@@ -5,6 +5,8 @@
 //! triggers) the difference lives in the migrations, not here.
 
 /// Implements `Store` for `$ty` (which has a `pool: sqlx::Pool<$db>` field) on database `$db`.
+/// `create_resource` and `update_resource` call `elements_impl::write_resource_items`, which
+/// `impl_element_store!` defines in the same module.
 macro_rules! impl_store {
     ($ty:ty, $db:ty, $name:literal) => {
         use std::collections::BTreeSet;
@@ -14,7 +16,7 @@ macro_rules! impl_store {
         use domain::account::Role;
         use domain::catalog::{CategoryCode, CategoryNode, ResourceStatus};
         use domain::currency::ChangeKind;
-        use domain::org::{DepartmentSpec, PlatformLevel, PlatformSpec};
+        use domain::org::{DepartmentSpec, PlatformLevel, PlatformSpec, SystemSpec};
         use sqlx::{AssertSqlSafe, Row};
 
         use crate::model::*;
@@ -26,7 +28,9 @@ macro_rules! impl_store {
         type R<T> = Result<T, StoreError>;
 
         const RESOURCE_COLS: &str = "id, code, department_id, status, version, spec, created_at, updated_at, published_at";
-        const USER_COLS: &str = "id, username, display_name, department_id, roles, password_hash, active, created_at";
+        const USER_COLS: &str =
+            "id, username, display_name, department_id, roles, password_hash, active, created_at, system_id";
+        const SYSTEM_COLS: &str = "id, department_id, name, description, active, created_at, updated_at";
         const TOKEN_COLS: &str = "id, user_id, name, prefix, created_at, expires_at, last_used_at, revoked_at";
 
         fn opt_time(s: Option<String>) -> R<Option<DateTime<Utc>>> {
@@ -85,6 +89,19 @@ macro_rules! impl_store {
                 password_hash: r.try_get("password_hash")?,
                 active: r.try_get("active")?,
                 created_at: time::parse(&r.try_get::<String, _>("created_at")?)?,
+                system_id: r.try_get("system_id")?,
+            })
+        }
+
+        fn system_row(r: &DbRow) -> R<System> {
+            Ok(System {
+                id: r.try_get("id")?,
+                department_id: r.try_get("department_id")?,
+                name: r.try_get("name")?,
+                description: r.try_get("description")?,
+                active: r.try_get("active")?,
+                created_at: time::parse(&r.try_get::<String, _>("created_at")?)?,
+                updated_at: time::parse(&r.try_get::<String, _>("updated_at")?)?,
             })
         }
 
@@ -488,8 +505,8 @@ macro_rules! impl_store {
 
             async fn create_user(&self, user: &NewUser, at: DateTime<Utc>) -> R<User> {
                 let sql = format!(
-                    "INSERT INTO users (username, display_name, department_id, roles, password_hash, active, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {USER_COLS}"
+                    "INSERT INTO users (username, display_name, department_id, roles, password_hash, active, created_at, system_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {USER_COLS}"
                 );
                 let row = sqlx::query(AssertSqlSafe(sql))
                     .bind(&user.username)
@@ -499,6 +516,7 @@ macro_rules! impl_store {
                     .bind(&user.password_hash)
                     .bind(true)
                     .bind(time::fmt(at))
+                    .bind(user.system_id)
                     .fetch_one(&self.pool)
                     .await?;
                 user_row(&row)
@@ -546,6 +564,70 @@ macro_rules! impl_store {
                     .await?
                     .ok_or_else(|| StoreError::not_found(format!("用户 {id}")))?;
                 user_row(&row)
+            }
+
+            async fn create_system(&self, spec: &SystemSpec, at: DateTime<Utc>) -> R<System> {
+                let sql = format!(
+                    "INSERT INTO systems (department_id, name, description, active, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $5) RETURNING {SYSTEM_COLS}"
+                );
+                let row = sqlx::query(AssertSqlSafe(sql))
+                    .bind(spec.department_id)
+                    .bind(&spec.name)
+                    .bind(&spec.description)
+                    .bind(true)
+                    .bind(time::fmt(at))
+                    .fetch_one(&self.pool)
+                    .await?;
+                system_row(&row)
+            }
+
+            async fn get_system(&self, id: i64) -> R<System> {
+                let sql = format!("SELECT {SYSTEM_COLS} FROM systems WHERE id = $1");
+                let row = sqlx::query(AssertSqlSafe(sql))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or_else(|| StoreError::not_found(format!("信息系统 {id}")))?;
+                system_row(&row)
+            }
+
+            async fn list_systems(&self, department_id: Option<i64>) -> R<Vec<System>> {
+                let rows = match department_id {
+                    Some(d) => {
+                        let sql = format!("SELECT {SYSTEM_COLS} FROM systems WHERE department_id = $1 ORDER BY id");
+                        sqlx::query(AssertSqlSafe(sql)).bind(d).fetch_all(&self.pool).await?
+                    }
+                    None => {
+                        let sql = format!("SELECT {SYSTEM_COLS} FROM systems ORDER BY department_id, id");
+                        sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await?
+                    }
+                };
+                rows.iter().map(system_row).collect()
+            }
+
+            async fn update_system(
+                &self,
+                id: i64,
+                name: &str,
+                description: Option<&str>,
+                active: bool,
+                at: DateTime<Utc>,
+            ) -> R<System> {
+                let sql = format!(
+                    "UPDATE systems SET name = $1, description = $2, active = $3, updated_at = $4 WHERE id = $5 \
+                     RETURNING {SYSTEM_COLS}"
+                );
+                let row = sqlx::query(AssertSqlSafe(sql))
+                    .bind(name)
+                    .bind(description)
+                    .bind(active)
+                    .bind(time::fmt(at))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or_else(|| StoreError::not_found(format!("信息系统 {id}")))?;
+                system_row(&row)
             }
 
             async fn set_password(&self, id: i64, password_hash: &str) -> R<()> {
@@ -678,8 +760,10 @@ macro_rules! impl_store {
                 let mut tx = self.pool.begin().await?;
                 let sql = format!(
                     "INSERT INTO resources (code, department_id, status, version, category, name, summary, share_type, \
-                       open_type, format_class, update_cycle, spec, created_at, updated_at, published_at) \
-                     VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, NULL) RETURNING {RESOURCE_COLS}"
+                       open_type, format_class, update_cycle, spec, created_at, updated_at, published_at, classified, \
+                       provider_name, items_version) \
+                     VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, NULL, $13, $14, 1) \
+                     RETURNING {RESOURCE_COLS}"
                 );
                 let row = sqlx::query(AssertSqlSafe(sql))
                     .bind(&new.code)
@@ -694,6 +778,8 @@ macro_rules! impl_store {
                     .bind(new.spec.update_cycle.code())
                     .bind(&spec)
                     .bind(&at)
+                    .bind(i64::from(new.spec.classified))
+                    .bind(&new.spec.provider_name)
                     .fetch_one(&mut *tx)
                     .await?;
                 let resource = resource_row(&row)?;
@@ -713,6 +799,9 @@ macro_rules! impl_store {
                 .bind(&at)
                 .execute(&mut *tx)
                 .await?;
+                // The derived items of 一数一源 matching (migration 0009), in the same transaction.
+                elements_impl::write_resource_items(&mut tx, resource.id, new.department_id, new.status, &new.spec)
+                    .await?;
                 tx.commit().await?;
                 Ok(resource)
             }
@@ -726,7 +815,8 @@ macro_rules! impl_store {
                 let sql = format!(
                     "UPDATE resources SET code = $1, status = $2, version = version + 1, category = $3, name = $4, \
                        summary = $5, share_type = $6, open_type = $7, format_class = $8, update_cycle = $9, spec = $10, \
-                       updated_at = $11, published_at = $12 \
+                       updated_at = $11, published_at = $12, classified = $15, provider_name = $16, \
+                       items_version = version + 1 \
                      WHERE id = $13 AND version = $14 RETURNING {RESOURCE_COLS}"
                 );
                 let row = sqlx::query(AssertSqlSafe(sql))
@@ -744,6 +834,8 @@ macro_rules! impl_store {
                     .bind(u.published_at.map(time::fmt))
                     .bind(u.id)
                     .bind(u.expected_version)
+                    .bind(i64::from(u.spec.classified))
+                    .bind(&u.spec.provider_name)
                     .fetch_optional(&mut *tx)
                     .await?;
                 let Some(row) = row else {
@@ -769,6 +861,9 @@ macro_rules! impl_store {
                 .bind(&at)
                 .execute(&mut *tx)
                 .await?;
+                // The derived items of 一数一源 matching (migration 0009), in the same transaction.
+                elements_impl::write_resource_items(&mut tx, resource.id, resource.department_id, u.status, &u.spec)
+                    .await?;
                 tx.commit().await?;
                 Ok(resource)
             }
@@ -821,7 +916,9 @@ macro_rules! impl_store {
                 }
                 if let Some(d) = f.visible_to_department {
                     w.push(
-                        "(status = 'published' OR (status = 'withdrawn' AND published_at IS NOT NULL) OR department_id = ?)",
+                        // domain::catalog::visible_to_all, or the department's own.
+                        "((classified = 0 AND (status = 'published' OR (status = 'withdrawn' AND published_at IS NOT NULL))) \
+                          OR department_id = ?)",
                         Arg::Int(d),
                     );
                 }
@@ -846,6 +943,11 @@ macro_rules! impl_store {
                 .fetch_all(&self.pool)
                 .await?;
                 rows.iter().map(version_row).collect()
+            }
+
+            async fn resource_versions(&self) -> R<Vec<(i64, i64)>> {
+                let rows = sqlx::query("SELECT id, version FROM resources ORDER BY id").fetch_all(&self.pool).await?;
+                rows.iter().map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?))).collect()
             }
 
             async fn live_codes(&self, codes: &[String], visible_to: Option<i64>) -> R<BTreeSet<String>> {

@@ -49,9 +49,15 @@ fn unique_message(raw: &str) -> String {
         ("departments.name", "departments_name", "已有同名部门"),
         ("departments.local_code", "departments_local_code", "该本地机构代码已被其他部门使用"),
         ("users.username", "users_username", "用户名已被占用"),
+        ("systems.name", "systems_department_name", "本部门已登记同名的信息系统"),
         ("categories.code", "categories_pkey", "该分类代码已存在"),
         ("resources.code", "resources_code", "信息资源代码已存在"),
         ("platforms.region_code", "platforms_region_code", "该行政区划已有平台"),
+        (
+            "data_elements.name_key",
+            "data_elements_name_key",
+            "已有同名的数据元：一个数据只登记一次、只有一个采集责任部门（一数一源），请修订已有的数据元",
+        ),
     ];
     for (sqlite, pg, msg) in known {
         if raw.contains(sqlite) || raw.contains(pg) {

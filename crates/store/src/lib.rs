@@ -1,7 +1,8 @@
 //! The metadata repository: platforms, departments, accounts, the classification tree, the
 //! catalogue with every version of every entry, catalogue-currency windows, the audit trail, and
 //! sharing: applications and grants with their recorded steps, daily usage, agreements and
-//! feedback ([`SharingStore`], a supertrait of [`Store`]).
+//! feedback ([`SharingStore`], a supertrait of [`Store`]); the register of data elements
+//! ([`ElementStore`], another supertrait).
 //!
 //! One [`Store`] trait, two implementations: [`SqliteStore`] (embedded default, a file in the data
 //! directory) and [`PgStore`] (production). Both run the same portable SQL (written once, in
@@ -10,6 +11,8 @@
 //! Only this crate writes SQL.
 
 mod backend;
+mod elements_backend;
+mod elements_store;
 mod error;
 pub mod model;
 mod open;
@@ -20,6 +23,7 @@ mod sqlite;
 mod store;
 pub mod time;
 
+pub use elements_store::ElementStore;
 pub use error::StoreError;
 pub use open::{Backend, open};
 pub use postgres::PgStore;

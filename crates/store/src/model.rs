@@ -53,6 +53,9 @@ pub struct User {
     pub password_hash: Option<String>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
+    /// The department's information system this account calls for (a system account); None for
+    /// a person. Fixed when the account is created.
+    pub system_id: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -62,6 +65,21 @@ pub struct NewUser {
     pub department_id: i64,
     pub roles: Vec<Role>,
     pub password_hash: Option<String>,
+    pub system_id: Option<i64>,
+}
+
+/// A department's business information system (业务信息系统), e.g. 不动产登记系统: accounts can be
+/// bound to it and grants can name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct System {
+    pub id: i64,
+    pub department_id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    /// An inactive system's accounts cannot sign in.
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// An API token's metadata. The secret itself is never stored: only its SHA-256.
@@ -401,6 +419,9 @@ mod sharing {
         pub application_id: Option<i64>,
         pub terms: GrantTerms,
         pub issued_by: i64,
+        /// Why it was issued (the decision's reason, or the basis of a grant issued without an
+        /// application): the reason of its `issue` step.
+        pub note: Option<String>,
         pub at: DateTime<Utc>,
     }
 
@@ -599,4 +620,66 @@ pub fn audit_leaf(
     let head = serde_json::json!([user_id, username, department_id, action, object_type, object_id]);
     let body = format!("{head}\n{detail}");
     ledger::entry_leaf(seq.max(0) as u64, at, &body)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The register of data elements (一数一源, 国发〔2016〕51号 第五条).
+
+pub use elements::*;
+
+mod elements {
+    use chrono::{DateTime, Utc};
+    use domain::elements::DataElementSpec;
+
+    /// A data element (数据元) of the register, as stored.
+    #[derive(Debug, Clone)]
+    pub struct DataElement {
+        pub id: i64,
+        /// `domain::text::name_key` of the name, unique among live elements.
+        pub name_key: String,
+        pub spec: DataElementSpec,
+        /// Starts at 1; each revision (and the retirement) adds one.
+        pub version: i64,
+        pub created_at: DateTime<Utc>,
+        pub updated_at: DateTime<Utc>,
+        /// Set when the element is retired (停用): it no longer counts, but keeps its id.
+        pub retired_at: Option<DateTime<Utc>>,
+        pub retired_reason: Option<String>,
+    }
+
+    impl DataElement {
+        pub fn is_live(&self) -> bool {
+            self.retired_at.is_none()
+        }
+    }
+
+    /// A catalogue entry that is not withdrawn with some of its data items, as overlap detection
+    /// and the duplicates report read it: from the derived table `resource_items` (migration
+    /// 0009), never from the entry's JSON.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct HeldEntry {
+        pub resource_id: i64,
+        pub code: String,
+        pub name: String,
+        pub department_id: i64,
+        /// The entry's 提供方 (`ResourceSpec::provider_name`).
+        pub provider_name: String,
+        pub status: domain::catalog::ResourceStatus,
+        /// The items asked for, in item order.
+        pub items: Vec<HeldItem>,
+    }
+
+    /// One data item of a [`HeldEntry`].
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct HeldItem {
+        /// The item's index in `data_items`.
+        pub position: i64,
+        pub name: String,
+        /// `domain::text::name_key` of the name.
+        pub name_key: String,
+        pub data_type: domain::catalog::DataType,
+        pub identifier: Option<domain::catalog::IdentifierKind>,
+        /// The entry's collection decision on the item (`ResourceSpec::decision`).
+        pub decision: Option<domain::elements::CollectionChoice>,
+    }
 }

@@ -36,9 +36,13 @@ impl PgStore {
     async fn connect_with(opts: PgConnectOptions) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new().max_connections(16).connect_with(opts).await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await.map_err(StoreError::Migrate)?;
-        Ok(PgStore { pool })
+        let store = PgStore { pool };
+        // Derived data the migrations cannot compute (normalised item names, migration 0009).
+        store.catch_up_resource_items().await?;
+        Ok(store)
     }
 }
 
 crate::backend::impl_store!(PgStore, sqlx::Postgres, "postgres");
 crate::sharing_backend::impl_sharing_store!(PgStore, sqlx::Postgres);
+crate::elements_backend::impl_element_store!(PgStore, sqlx::Postgres);

@@ -315,7 +315,7 @@ macro_rules! impl_sharing_store {
                     action: "issue".to_string(),
                     actor_id: Some(g.issued_by),
                     actor_name: actor_name.map(str::to_string),
-                    reason: None,
+                    reason: g.note.clone(),
                     at: g.at,
                 };
                 insert_grant_step(conn, grant.id, None, &issue).await?;

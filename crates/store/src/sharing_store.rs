@@ -26,8 +26,8 @@ pub trait SharingStore: Send + Sync {
     /// Moves the reply deadline (a provisional deadline recomputed on a newer calendar).
     async fn set_reply_due(&self, id: i64, due: NaiveDate, provisional: bool) -> R<()>;
 
-    /// Issues a grant without an application (the coordinator, or by agreement), recording an
-    /// `issue` step.
+    /// Issues a grant without an application (a provider granting on its own initiative),
+    /// recording an `issue` step whose reason is `new.note`.
     async fn create_grant(&self, new: &NewGrant, actor_name: Option<&str>) -> R<Grant>;
     async fn get_grant(&self, id: i64) -> R<Grant>;
     async fn list_grants(&self, filter: &GrantFilter, page: PageRequest) -> R<Page<Grant>>;

@@ -36,9 +36,13 @@ impl SqliteStore {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new().max_connections(max).connect_with(opts).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await.map_err(StoreError::Migrate)?;
-        Ok(SqliteStore { pool })
+        let store = SqliteStore { pool };
+        // Derived data the migrations cannot compute (normalised item names, migration 0009).
+        store.catch_up_resource_items().await?;
+        Ok(store)
     }
 }
 
 crate::backend::impl_store!(SqliteStore, sqlx::Sqlite, "sqlite");
 crate::sharing_backend::impl_sharing_store!(SqliteStore, sqlx::Sqlite);
+crate::elements_backend::impl_element_store!(SqliteStore, sqlx::Sqlite);

@@ -4,17 +4,18 @@ use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 use domain::catalog::CategoryNode;
-use domain::org::{DepartmentSpec, PlatformSpec};
+use domain::org::{DepartmentSpec, PlatformSpec, SystemSpec};
 
 use crate::model::*;
-use crate::{SharingStore, StoreError};
+use crate::{ElementStore, SharingStore, StoreError};
 
 type R<T> = Result<T, StoreError>;
 
 /// The metadata repository. Implementations: `SqliteStore`, `PgStore`. The sharing records are
-/// behind the supertrait [`SharingStore`] (`use store::SharingStore;` to call its methods).
+/// behind the supertrait [`SharingStore`] (`use store::SharingStore;` to call its methods), the
+/// register of data elements behind [`ElementStore`].
 #[async_trait]
-pub trait Store: SharingStore + Send + Sync + 'static {
+pub trait Store: SharingStore + ElementStore + Send + Sync + 'static {
     /// Which backend this is (`sqlite` or `postgres`), for logs and health checks.
     fn backend(&self) -> &'static str;
     /// Checks that the database answers.
@@ -38,6 +39,21 @@ pub trait Store: SharingStore + Send + Sync + 'static {
     async fn find_user_by_username(&self, username: &str) -> R<Option<User>>;
     async fn list_users(&self, department_id: Option<i64>, page: PageRequest) -> R<Page<User>>;
     async fn update_user(&self, id: i64, roles: &[domain::account::Role], active: bool) -> R<User>;
+    /// Registers a department's information system (active); `Conflict` for a name the
+    /// department already uses.
+    async fn create_system(&self, spec: &SystemSpec, at: chrono::DateTime<chrono::Utc>) -> R<System>;
+    async fn get_system(&self, id: i64) -> R<System>;
+    /// One department's systems, or every department's; in id order.
+    async fn list_systems(&self, department_id: Option<i64>) -> R<Vec<System>>;
+    /// Renames, redescribes, retires or reinstates a system (it never changes department).
+    async fn update_system(
+        &self,
+        id: i64,
+        name: &str,
+        description: Option<&str>,
+        active: bool,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> R<System>;
     async fn set_password(&self, id: i64, password_hash: &str) -> R<()>;
     async fn create_token(&self, token: &NewToken, at: chrono::DateTime<chrono::Utc>) -> R<Token>;
     async fn list_tokens(&self, user_id: i64) -> R<Vec<Token>>;
@@ -57,11 +73,18 @@ pub trait Store: SharingStore + Send + Sync + 'static {
     /// The next sequence number under a code prefix: monotonic, never reused, safe under
     /// concurrent callers.
     async fn next_code_sequence(&self, prefix: &str) -> R<u64>;
+    /// Creates an entry at version 1 with its first `resource_versions` row and its data items in
+    /// `resource_items` (for 一数一源 matching, see [`ElementStore::held_items`]), in one transaction.
     async fn create_resource(&self, new: &NewResource) -> R<Resource>;
+    /// Writes the next version (`StaleVersion` unless `expected_version` is current), its
+    /// `resource_versions` row and the entry's `resource_items` rows (none while withdrawn), in
+    /// one transaction.
     async fn update_resource(&self, update: &ResourceUpdate) -> R<Resource>;
     async fn get_resource(&self, id: i64) -> R<Resource>;
     async fn get_resource_by_code(&self, code: &str) -> R<Resource>;
     async fn list_resources(&self, filter: &ResourceFilter, page: PageRequest) -> R<Page<Resource>>;
+    /// The current version of every entry, by id (what the search index is reconciled against).
+    async fn resource_versions(&self) -> R<Vec<(i64, i64)>>;
     /// Every version, oldest first.
     async fn resource_history(&self, id: i64) -> R<Vec<ResourceVersion>>;
     /// Those of `codes` that name a resource that is not withdrawn and, with `visible_to`, that

@@ -54,8 +54,7 @@ impl Columns {
     /// The header from the keys of the first object, checked like any header, followed by the
     /// known columns the first object left out.
     fn from_first(fields: &[(String, Value)], unit: RowUnit, known: &[String]) -> Result<Columns, InputError> {
-        let mut header =
-            check_header(fields.iter().enumerate().map(|(i, (key, _))| (i + 1, key.clone())).collect())?;
+        let mut header = check_header(fields.iter().enumerate().map(|(i, (key, _))| (i + 1, key.clone())).collect())?;
         for k in known {
             if !header.iter().any(|h| h == k.trim()) {
                 header.push(k.trim().to_string());
@@ -85,7 +84,7 @@ impl Columns {
                     self.unit,
                     format!("字段不在表头中（表头取自{first}的字段和该资源的信息项）"),
                 )
-                    .in_column(name));
+                .in_column(name));
             };
             if std::mem::replace(&mut seen[column], true) {
                 return Err(RowError::new(number, self.unit, "字段重复出现").in_column(name));

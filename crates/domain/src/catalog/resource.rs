@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use super::category::CategoryCode;
 use super::code::ResourceCode;
 use super::enums::{DataType, FormatClass, IdentifierKind, OpenType, ShareMethod, ShareType, UpdateCycle};
+use crate::elements::CollectionDecision;
 
 /// 信息资源格式: class, sub-type, and a description when either is 其他.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -139,6 +140,11 @@ pub struct ResourceSpec {
     /// Free keywords, for search.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// 采集决定: for each data item another department already collects, whether this department
+    /// applies for the shared data, keeps the item only as a reference key, or collects it itself
+    /// (一数一源, 国发〔2016〕51号 第五条、第十二条; see `crate::elements`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub collection_decisions: Vec<CollectionDecision>,
 }
 
 impl ResourceSpec {
@@ -150,5 +156,10 @@ impl ResourceSpec {
     /// The item with this name.
     pub fn item(&self, name: &str) -> Option<&DataItem> {
         self.data_items.iter().find(|i| i.name == name)
+    }
+
+    /// The collection decision recorded for the item with this name.
+    pub fn decision(&self, item: &str) -> Option<&CollectionDecision> {
+        self.collection_decisions.iter().find(|d| d.item.trim() == item.trim())
     }
 }

@@ -199,6 +199,10 @@ pub fn validate_resource(spec: &ResourceSpec, ctx: &ValidationContext) -> Result
         e.push("tags", "invalid_value", "标签最多20个，每个1至30字");
     }
 
+    // 国发〔2016〕51号 第五条、第十二条: the decisions on data other departments collect are well formed.
+    // (That every overlap has one is checked at submission, where the register is known.)
+    crate::elements::decision::check_decisions(spec, &mut e);
+
     e.into_result()
 }
 

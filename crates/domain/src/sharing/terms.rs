@@ -17,6 +17,9 @@ use crate::purpose::Purpose;
 /// Longest period of use a grant may have; renewals are new applications.
 pub const MAX_PERIOD_DAYS: i64 = 3 * 366;
 
+/// Most users, or systems, one grant (or application) may name.
+pub const MAX_NAMED: usize = 100;
+
 /// A period of use, both days included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
@@ -74,6 +77,10 @@ pub struct ApplicationTerms {
     /// How the data will be used: API, online query, bulk download, exchange, verification only.
     pub methods: Vec<ShareMethod>,
     pub contact: Contact,
+    /// The consumer department's information systems that will call for the data (系统对接,
+    /// 第十二条), by id; empty: the department's data consumers in general.
+    #[serde(default)]
+    pub system_ids: Vec<i64>,
 }
 
 /// What a decision or ruling allows (授权范围).
@@ -93,6 +100,11 @@ pub struct GrantTerms {
     /// Only these users of the consumer department (empty: every data consumer of it).
     #[serde(default)]
     pub user_ids: Vec<i64>,
+    /// Only these information systems of the consumer department, i.e. the accounts bound to
+    /// them. With `user_ids`, the grant is for the named users *or* the named systems; with
+    /// neither, for every data consumer of the department.
+    #[serde(default)]
+    pub system_ids: Vec<i64>,
 }
 
 fn check_fields(fields: &[String], spec: &ResourceSpec, path: &str, errors: &mut ValidationErrors) {
@@ -154,6 +166,19 @@ fn check_purpose(p: &Purpose, errors: &mut ValidationErrors) {
     }
 }
 
+/// Named users or systems: each once, at most a hundred.
+fn check_ids(ids: &[i64], path: &str, what: &str, errors: &mut ValidationErrors) {
+    if ids.len() > MAX_NAMED {
+        errors.push(path, "too_many", format!("最多指定{MAX_NAMED}个{what}"));
+    }
+    let mut seen = HashSet::new();
+    for (i, id) in ids.iter().enumerate() {
+        if !seen.insert(id) {
+            errors.push(format!("{path}[{i}]"), "duplicate", format!("{what}{id}重复"));
+        }
+    }
+}
+
 fn check_text(value: &str, field: &str, what: &str, min: usize, max: usize, errors: &mut ValidationErrors) {
     let n = value.trim().chars().count();
     if n < min || n > max {
@@ -179,6 +204,7 @@ impl ApplicationTerms {
         if !phone_ok {
             errors.push("contact.phone", "invalid_value", "联系电话应为7至20位数字（可含“-”）");
         }
+        check_ids(&self.system_ids, "system_ids", "信息系统", &mut errors);
         errors.into_result()
     }
 
@@ -207,6 +233,7 @@ impl GrantTerms {
             period: a.period,
             daily_row_quota: None,
             user_ids: Vec::new(),
+            system_ids: a.system_ids.clone(),
         }
     }
 
@@ -236,12 +263,16 @@ impl GrantTerms {
         if self.daily_row_quota == Some(0) {
             errors.push("daily_row_quota", "invalid_value", "每日行数上限应大于0（不限制请留空）");
         }
+        check_ids(&self.user_ids, "user_ids", "用户", &mut errors);
+        check_ids(&self.system_ids, "system_ids", "信息系统", &mut errors);
         errors.into_result()
     }
 
     /// A partial approval may only narrow the application: fewer fields, every row condition
     /// asked kept (more may be added), a period inside the one asked, fewer methods, the same
-    /// purpose. Masking and quotas only narrow, so they are always allowed.
+    /// purpose. Masking and quotas only narrow, so they are always allowed. Naming users or
+    /// systems narrows an application that named none; an application that named systems gets
+    /// some of those systems and no one else (a person is not one of the systems asked for).
     pub fn check_narrows(&self, asked: &ApplicationTerms) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
         if self.purpose != asked.purpose {
@@ -269,6 +300,23 @@ impl GrantTerms {
                 errors.push(format!("methods[{i}]"), "not_requested", format!("申请未要求“{}”方式", m.label()));
             }
         }
+        if !asked.system_ids.is_empty() {
+            if self.system_ids.is_empty() {
+                errors.push(
+                    "system_ids",
+                    "systems_widened",
+                    "申请限定由指定的信息系统调用，授权也须限定在其中（不能扩大到全部门）",
+                );
+            }
+            for (i, id) in self.system_ids.iter().enumerate() {
+                if !asked.system_ids.contains(id) {
+                    errors.push(format!("system_ids[{i}]"), "not_requested", format!("信息系统{id}不在申请范围内"));
+                }
+            }
+            if !self.user_ids.is_empty() {
+                errors.push("user_ids", "systems_widened", "申请限定由指定的信息系统调用，授权不能再允许个人使用");
+            }
+        }
         errors.into_result()
     }
 
@@ -284,10 +332,119 @@ impl GrantTerms {
             && self.masks.is_empty()
             && self.daily_row_quota.is_none()
             && self.user_ids.is_empty()
+            && self.system_ids.len() == asked.system_ids.len()
+            && asked.system_ids.iter().all(|s| self.system_ids.contains(s))
+    }
+
+    /// Whether the grant is limited to named users or systems.
+    pub fn names_callers(&self) -> bool {
+        !self.user_ids.is_empty() || !self.system_ids.is_empty()
+    }
+
+    /// Whether a caller (a user, possibly calling for one of its department's systems) may use
+    /// the grant: anyone of the department when it names nobody, else a named user or an account
+    /// of a named system.
+    pub fn admits(&self, user_id: i64, system_id: Option<i64>) -> bool {
+        !self.names_callers()
+            || self.user_ids.contains(&user_id)
+            || system_id.is_some_and(|s| self.system_ids.contains(&s))
     }
 
     /// The masking rule of a field, if it is shown masked.
     pub fn mask_of(&self, field: &str) -> Option<&MaskRule> {
         self.masks.iter().find(|m| m.field == field).map(|m| &m.rule)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::purpose::PurposeKind;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn asked(system_ids: Vec<i64>) -> ApplicationTerms {
+        ApplicationTerms {
+            purpose: Purpose::new(PurposeKind::BusinessCollaboration, "不动产登记核对户籍").unwrap(),
+            basis: "《不动产登记暂行条例》".into(),
+            fields: vec!["姓名".into(), "公民身份号码".into()],
+            rows: vec![],
+            period: Period { from: day("2026-03-03"), until: day("2026-12-31") },
+            methods: vec![ShareMethod::Api],
+            contact: Contact { name: "王敏".into(), phone: "0591-87654321".into() },
+            system_ids,
+        }
+    }
+
+    fn codes(r: Result<(), ValidationErrors>) -> Vec<(String, String)> {
+        r.err().map(|e| e.0.into_iter().map(|f| (f.field, f.code)).collect()).unwrap_or_default()
+    }
+
+    fn pair(field: &str, code: &str) -> (String, String) {
+        (field.to_string(), code.to_string())
+    }
+
+    #[test]
+    fn a_full_approval_keeps_the_systems_asked_for() {
+        let a = asked(vec![4, 5]);
+        let g = GrantTerms::from_application(&a);
+        assert_eq!(g.system_ids, vec![4, 5]);
+        assert!(g.is_full(&a));
+        assert_eq!(codes(g.check_narrows(&a)), []);
+        let fewer = GrantTerms { system_ids: vec![5], ..g.clone() };
+        assert!(!fewer.is_full(&a), "one system of two is a partial approval");
+        assert_eq!(codes(fewer.check_narrows(&a)), []);
+    }
+
+    #[test]
+    fn systems_and_users_only_narrow() {
+        // Naming systems or users narrows an application for the whole department.
+        let whole = asked(vec![]);
+        let named = GrantTerms { system_ids: vec![4], user_ids: vec![9], ..GrantTerms::from_application(&whole) };
+        assert_eq!(codes(named.check_narrows(&whole)), []);
+        assert!(!named.is_full(&whole));
+
+        // An application for systems 4 and 5: not another system, not the whole department, not
+        // a person besides.
+        let a = asked(vec![4, 5]);
+        let base = GrantTerms::from_application(&a);
+        let other = GrantTerms { system_ids: vec![4, 6], ..base.clone() };
+        assert_eq!(codes(other.check_narrows(&a)), [pair("system_ids[1]", "not_requested")]);
+        let everyone = GrantTerms { system_ids: vec![], ..base.clone() };
+        assert_eq!(codes(everyone.check_narrows(&a)), [pair("system_ids", "systems_widened")]);
+        let and_a_person = GrantTerms { user_ids: vec![9], ..base };
+        assert_eq!(codes(and_a_person.check_narrows(&a)), [pair("user_ids", "systems_widened")]);
+    }
+
+    #[test]
+    fn who_a_grant_admits() {
+        let g = GrantTerms::from_application(&asked(vec![]));
+        assert!(g.admits(9, None) && g.admits(9, Some(4)), "names nobody: the whole department");
+        let systems = GrantTerms { system_ids: vec![4], ..g.clone() };
+        assert!(systems.admits(9, Some(4)));
+        assert!(!systems.admits(9, Some(5)), "another system of the department");
+        assert!(!systems.admits(9, None), "a person");
+        let users = GrantTerms { user_ids: vec![9], ..g.clone() };
+        assert!(users.admits(9, None) && users.admits(9, Some(5)));
+        assert!(!users.admits(8, None));
+        let both = GrantTerms { user_ids: vec![9], system_ids: vec![4], ..g };
+        assert!(both.admits(9, None) && both.admits(8, Some(4)), "the named user or the named system");
+        assert!(!both.admits(8, None) && !both.admits(8, Some(5)));
+    }
+
+    #[test]
+    fn named_ids_are_listed_once() {
+        let mut e = ValidationErrors::default();
+        check_ids(&[4, 5, 4], "system_ids", "信息系统", &mut e);
+        assert_eq!(codes(e.into_result()), [pair("system_ids[2]", "duplicate")]);
+        let mut e = ValidationErrors::default();
+        let many: Vec<i64> = (1..=101).collect();
+        check_ids(&many, "user_ids", "用户", &mut e);
+        assert_eq!(codes(e.into_result()), [pair("user_ids", "too_many")]);
+        let mut e = ValidationErrors::default();
+        check_ids(&many[..100], "user_ids", "用户", &mut e);
+        assert_eq!(codes(e.into_result()), []);
     }
 }

@@ -5,7 +5,8 @@
 //!
 //! The data lives in submodules: [`departments`] (the department table and category nodes),
 //! `build` (a compact builder the resource lists are written with), and the resource lists
-//! themselves (`dept_*` for department resources, `base` and `theme`). Nothing here touches a
+//! themselves (`dept_*` for department resources, `base` and `theme`), and [`elements`] (the
+//! register of data elements and the demo's collection decisions). Nothing here touches a
 //! store; the demo seeder turns these values into records.
 
 use domain::catalog::ResourceSpec;
@@ -16,6 +17,7 @@ pub mod departments;
 mod dept_a;
 mod dept_b;
 mod dept_c;
+pub mod elements;
 mod theme;
 
 /// The administrative region code of 示例市.

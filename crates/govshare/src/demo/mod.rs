@@ -3,6 +3,7 @@
 //! served.
 
 pub mod city;
+mod elements;
 mod seed;
 mod sharing;
 pub mod synth;

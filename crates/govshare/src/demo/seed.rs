@@ -1,7 +1,8 @@
 //! Seeds the demo city through the service layer: the platform and its admin, the departments,
 //! the category nodes, one editor and one approver per department, featured accounts for every
-//! role, more than two hundred catalogue entries (drafted, submitted and published by those
-//! users), one open catalogue-currency window, and synthetic data (`super::synth`) published by a
+//! role, the register of data elements (一数一源), more than two hundred catalogue entries
+//! (drafted, submitted and published by those users, with their collection decisions), one open
+//! catalogue-currency window, and synthetic data (`super::synth`) published by a
 //! data provider of each department behind every published database and spreadsheet resource,
 //! and then share applications and grants in every state (`super::sharing`).
 
@@ -25,7 +26,13 @@ use super::{DemoAccount, synth};
 pub const DEMO_PASSWORD: &str = "Demo-2026-Shili";
 
 pub(super) fn actor(u: &store::model::User) -> Actor {
-    Actor { user_id: u.id, username: u.username.clone(), department_id: u.department_id, roles: u.roles.clone() }
+    Actor {
+        user_id: u.id,
+        username: u.username.clone(),
+        department_id: u.department_id,
+        roles: u.roles.clone(),
+        system: None,
+    }
 }
 
 struct People {
@@ -111,9 +118,13 @@ pub async fn seed(svc: &Services, dir: &Path) -> anyhow::Result<Vec<DemoAccount>
         ("mzj_consumer", "民政局数据使用员", "mzj", Role::DataConsumer),
         ("rsj_consumer", "人社局数据使用员", "rsj", Role::DataConsumer),
     ];
+    let mut coordinator = None;
     for (username, display, key, role) in extra {
         let (dept_id, dept_name) = dept_ids[key].clone();
         let user = new_user(svc, username, display, dept_id, vec![role], &hash).await?;
+        if role == Role::Coordinator {
+            coordinator = Some(actor(&user));
+        }
         let token = accounts::issue_token_unchecked(svc, user.id, "示例令牌", None).await?;
         accounts.push(DemoAccount {
             role: role.code().into(),
@@ -124,7 +135,13 @@ pub async fn seed(svc: &Services, dir: &Path) -> anyhow::Result<Vec<DemoAccount>
         });
     }
 
-    // The catalogue, authored by each department's editor and published by its approver.
+    // The register of data elements (信息采集责任公开目录, 一数一源), compiled before the catalogue.
+    let coordinator = coordinator.context("coordinator missing")?;
+    super::elements::register(svc, &coordinator, &dept_ids, false).await?;
+
+    // The catalogue, authored by each department's editor and published by its approver; an
+    // entry that holds another department's data elements records its decisions before it is
+    // submitted (drafts have not got that far).
     let resources = city::resources();
     let mut codes: Vec<Option<ResourceCode>> = Vec::with_capacity(resources.len());
     for (i, r) in resources.iter().enumerate() {
@@ -132,6 +149,9 @@ pub async fn seed(svc: &Services, dir: &Path) -> anyhow::Result<Vec<DemoAccount>
         let approver = &people.approvers[r.department];
         let mut spec = r.spec.clone();
         spec.related_codes = r.related.iter().filter_map(|j| codes.get(*j).cloned().flatten()).collect();
+        if r.status != DemoStatus::Draft {
+            spec = super::elements::with_decisions(svc, editor, spec).await?;
+        }
         let created = service::catalog::create(svc, editor, None, spec)
             .await
             .with_context(|| format!("目录 {i} {}", r.spec.name))?;
@@ -148,6 +168,10 @@ pub async fn seed(svc: &Services, dir: &Path) -> anyhow::Result<Vec<DemoAccount>
         }
         codes.push(ResourceCode::parse(&created.code).ok());
     }
+
+    // Two elements registered after the catalogue: the entries already holding them are the
+    // undecided duplicates of the coordinator's report (GET /api/v1/reports/duplicates).
+    super::elements::register(svc, &coordinator, &dept_ids, true).await?;
 
     // A law revision recorded by 人社局: a 15-working-day window over three of its entries, one
     // of which has been revised since.

@@ -28,6 +28,11 @@
 //! | 16 | 人社局 ← 住房公积金管理中心 | 住房公积金缴存信息 | 协商未果，使用部门提请协调 |
 //! | 17 | 民政局 ← 不动产登记中心 | 不动产登记簿信息 | 协调裁决共享（在线查询、脱敏、限量） |
 //! | 18 | 文旅局 ← 公安局 | 旅馆业住宿登记信息（不予共享类） | 协调裁决不予共享 |
+//! | — | 民政局“社会救助管理系统” ← 公安局 | 全员人口基础信息 | 无申请，提供部门主动授权；仅限该信息系统调用，仅核验 |
+//!
+//! The last grant names an information system of 民政局 (registered by the admin, with a system
+//! account `mzj_relief_system` in `demo-accounts.json`): only calls with that account's token
+//! use it, and the audit trail names the system.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -82,6 +87,7 @@ impl Ask {
             period: Period { from: today, until: today + TimeDelta::days(self.days) },
             methods: self.methods.to_vec(),
             contact: Contact { name: self.contact.0.into(), phone: self.contact.1.into() },
+            system_ids: Vec::new(),
         })
     }
 }
@@ -99,6 +105,8 @@ struct Seeder<'a> {
     approvers: &'a HashMap<&'static str, Actor>,
     consumers: HashMap<&'static str, Actor>,
     coordinator: Actor,
+    /// 民政局's 社会救助管理系统, which the provider's own grant names.
+    relief_system: i64,
     /// Department key → full name, for the agreements' text.
     names: HashMap<&'static str, String>,
 }
@@ -136,12 +144,35 @@ pub(super) async fn seed(
         consumers.insert(key, actor(&user));
     }
     let coordinator = svc.store.find_user_by_username("coordinator").await?.context("coordinator missing")?;
+    // 民政局's business system that calls the platform itself, with its own account (第十一条).
+    let admin = svc.store.find_user_by_username("admin").await?.context("admin missing")?;
+    let (mzj_id, mzj_name) = dept_ids["mzj"].clone();
+    let spec = domain::org::SystemSpec {
+        department_id: mzj_id,
+        name: "社会救助管理系统".into(),
+        description: Some("最低生活保障、特困人员供养等救助申请的受理、审核和资金发放".into()),
+    };
+    let relief = accounts::create_system(svc, &actor(&admin), spec).await?;
+    let input = accounts::SystemAccountInput {
+        username: "mzj_relief_system".into(),
+        display_name: "民政局社会救助管理系统".into(),
+        roles: vec![Role::DataConsumer],
+    };
+    let (system_user, token) = accounts::create_system_account(svc, &actor(&admin), relief.id, input).await?;
+    accounts.push(DemoAccount {
+        role: Role::DataConsumer.code().into(),
+        department: mzj_name,
+        username: system_user.username,
+        token: token.secret,
+        featured: false,
+    });
     let s = Seeder {
         svc,
         codes,
         approvers,
         consumers,
         coordinator: actor(&coordinator),
+        relief_system: relief.id,
         names: dept_ids.iter().map(|(k, (_, n))| (*k, n.clone())).collect(),
     };
     s.run().await
@@ -670,6 +701,35 @@ impl Seeder<'_> {
         let reason = "旅馆业住宿登记信息含住客身份和行踪信息，目录依法列为不予共享；游客住宿接待量统计无需个人信息，\
                       可由公安局按日提供分区域的住宿人数汇总，由双方另行对接";
         self.act(svc, &self.coordinator, &app, Act::Rule(Ruling::NotShare { reason: reason.into() })).await?;
+
+        // Without an application: 公安局 grants 民政局's 社会救助管理系统 (and nobody else of
+        // 民政局) verification of marital status and death, on the agreement between them.
+        let today = svc.clock.today();
+        let terms = GrantTerms {
+            purpose: Purpose::new(
+                PurposeKind::DataVerification,
+                "社会救助管理系统在审核和年度复核中自动核验救助对象的婚姻和死亡状况",
+            )
+            .map_err(|e| anyhow::anyhow!("{}", e.message))?,
+            fields: strings(&["公民身份号码", "姓名", "婚姻状况", "死亡标识"]),
+            rows: Vec::new(),
+            masks: Vec::new(),
+            methods: vec![Verification],
+            period: Period { from: today, until: today + TimeDelta::days(365) },
+            daily_row_quota: Some(5000),
+            user_ids: Vec::new(),
+            system_ids: vec![self.relief_system],
+        };
+        let direct = sharing::DirectGrant {
+            resource: self.codes.get(&("gaj", "全员人口基础信息")).context("示例目录中没有全员人口基础信息")?.clone(),
+            consumer_department_id: self.consumers["mzj"].department_id,
+            terms,
+            reason:
+                "依据公安局与民政局签订的《社会救助家庭经济状况核对信息共享协议》，向社会救助管理系统提供婚姻状况、\
+                     死亡标识核验，仅限该系统调用，每日不超过5000次"
+                    .into(),
+        };
+        sharing::issue_grant(svc, &self.approvers["gaj"], direct).await.context("主动授权")?;
 
         // The platform's watch, on the real clock: 2 is escalated, 1's grant recorded expired.
         let (escalated, expired) = sharing::sweep(svc).await?;

@@ -203,3 +203,103 @@ fn the_binary_verifies_the_demo_log_and_names_an_edited_entry() {
     let out = bin().args(["audit", "verify", "--public-key", &"ab".repeat(32), "--data"]).arg(&data).output().unwrap();
     assert!(!out.status.success());
 }
+
+/// What `govshare audit verify` says about the log: (entries, entries covered by the last
+/// signed checkpoint).
+fn entries_and_covered(data: &std::path::Path) -> (u64, u64) {
+    let out = bin().args(["audit", "verify", "--data"]).arg(data).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    let number = |after: &str| -> u64 {
+        let rest = &text[text.find(after).unwrap_or_else(|| panic!("{text}")) + after.len()..];
+        rest.chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
+    };
+    (number("共"), number("已签名覆盖前"))
+}
+
+/// `admin create-user`, `catalog import` and `import` (and `trace`) record audit events and
+/// then sign a checkpoint over them before they exit: every entry they added is covered, so a
+/// tail cut off afterwards is detected at once, not only after the next `serve` has signed.
+#[test]
+fn one_shot_commands_sign_what_they_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo");
+    let run = |args: &[&str], extra: &[&std::path::Path]| {
+        let out = bin().args(args).args(extra).arg("--data").arg(&data).output().unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        (out.status.success(), text)
+    };
+    let (ok, text) = run(&["demo", "--no-serve"], &[]);
+    assert!(ok, "{text}");
+    let (mut entries, covered) = entries_and_covered(&data);
+    assert_eq!(covered, entries);
+
+    // admin create-user: one event.
+    let create = |role: &str| {
+        let args = ["admin", "create-user", "--username", "shenji2", "--name", "审计员乙", "--department"];
+        run(&[&args[..], &["PLATFORM-OPS", "--role", role]].concat(), &[])
+    };
+    let (ok, text) = create("king");
+    assert!(!ok && text.contains("角色“king”无效"), "{text}");
+    assert_eq!(entries_and_covered(&data), (entries, entries), "a refused command records nothing");
+    let (ok, text) = create("auditor");
+    assert!(ok, "{text}");
+    let (now, covered) = entries_and_covered(&data);
+    assert_eq!((now, covered), (entries + 1, entries + 1));
+    entries = now;
+
+    // catalog import: three new drafts of 公安局, copies of three of its entries, one event each
+    // in quick succession (the writer signs on its own at most once a second).
+    let all = dir.path().join("all.json");
+    let (ok, text) = run(&["catalog", "export", "--as", "gaj_editor"], &[&all]);
+    assert!(ok, "{text}");
+    let exported: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(&all).unwrap()).unwrap();
+    let copies: Vec<serde_json::Value> = exported
+        .into_iter()
+        .filter(|e| e["resource"]["provider_name"] == "示例市公安局")
+        .take(3)
+        .enumerate()
+        .map(|(i, mut e)| {
+            e["code"] = serde_json::Value::Null;
+            e["status"] = serde_json::Value::Null;
+            let name = format!("{}（副本{i}）", e["resource"]["name"].as_str().unwrap());
+            e["resource"]["name"] = name.into();
+            e
+        })
+        .collect();
+    assert_eq!(copies.len(), 3);
+    let three = dir.path().join("three.json");
+    std::fs::write(&three, serde_json::to_vec(&copies).unwrap()).unwrap();
+    let (ok, text) = run(&["catalog", "import", "--as", "gaj_editor"], &[&three]);
+    assert!(ok && text.contains("导入3条"), "{text}");
+    let (now, covered) = entries_and_covered(&data);
+    assert!(now >= entries + 3, "{now} after {entries}");
+    assert_eq!(covered, now, "every entry the import added is signed");
+    entries = now;
+
+    // import: a data version of 307001/000001 (a failed publish is signed too).
+    let csv = dir.path().join("rows.csv");
+    let (ok, text) = run(&["synth", "--table", "307001/000001", "--rows", "20", "--seed", "3", "--out"], &[&csv]);
+    assert!(ok, "{text}");
+    let (ok, text) = run(&["import", "--as", "mzj_consumer", "307001/000001"], &[&csv]);
+    assert!(!ok && text.contains("数据提供员"), "{text}");
+    let (ok, text) = run(&["import", "--as", "gaj_provider", "307001/000001"], &[&csv]);
+    assert!(ok, "{text}");
+    let (now, covered) = entries_and_covered(&data);
+    assert!(now > entries, "{now} after {entries}");
+    assert_eq!(covered, now);
+
+    // Now a cut-off tail is found at once: the last entry removed behind the platform's back.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(data.join("govshare.db"));
+        let raw =
+            Raw::Sqlite(sqlx::sqlite::SqlitePoolOptions::new().max_connections(1).connect_with(opts).await.unwrap());
+        raw.exec(&format!("DELETE FROM audit_leaves WHERE seq = {now}")).await;
+        raw.exec("DELETE FROM audit_events WHERE id = (SELECT MAX(id) FROM audit_events)").await;
+    });
+    let out = bin().args(["audit", "verify", "--data"]).arg(&data).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("日志曾有{now}条记录，第{now}条至第{now}条已缺失")), "{err}");
+}

@@ -166,6 +166,15 @@ async fn demo_has_sharing_in_every_state(dir: &Path, printed: &str) {
             .any(|g| !g.terms.masks.is_empty() && !g.terms.rows.is_empty() && g.terms.daily_row_quota.is_some()),
         "no partial grant with masking, rows and a quota"
     );
+    // A grant issued without an application, for one information system of the consumer, whose
+    // account is in the accounts file.
+    let system_user = store.find_user_by_username("mzj_relief_system").await.unwrap().expect("system account");
+    let system_id = system_user.system_id.expect("bound to a system");
+    assert!(
+        grants.items.iter().any(|g| g.application_id.is_none() && g.terms.system_ids == [system_id]),
+        "no grant issued without an application to an information system"
+    );
+    assert!(token_of(dir, "mzj_relief_system").starts_with("gs_"));
     let mut kinds = Vec::new();
     for g in &grants.items {
         kinds.extend(store.list_agreements(g.id).await.unwrap().into_iter().map(|a| a.kind));

@@ -201,7 +201,6 @@ pub async fn download(
             })?
         }
     };
-    let unfiltered = filters.is_empty();
     let spec = data::query::QuerySpec { fields, filters, ..Default::default() };
     let (r, version, stream, _) = datasets::download(
         &s.svc,
@@ -212,14 +211,6 @@ pub async fn download(
         format.extension(),
     )
     .await?;
-    // A whole version's size is known: refuse at once what the format cannot carry.
-    if let Some(max) = format.max_rows()
-        && unfiltered
-        && version.row_count as u64 > max
-    {
-        let e = data::download::too_many_rows(format, Some(version.row_count as u64));
-        return Err(service::ServiceError::from(e).into());
-    }
     let body = data::download::encode(stream, format)
         .await
         .map_err(service::ServiceError::from)?
@@ -250,7 +241,5 @@ pub async fn verify(
 ) -> ApiResult<Json<crate::views::VerifyView>> {
     let purpose = purpose_of(b.purpose.as_ref(), &headers, None)?;
     let req = ReadRequest { version: None, purpose, grant_id: b.grant };
-    let (version, fields) = datasets::verify(&s.svc, &a, &key, req, &b.key, &b.claims).await?;
-    let found = fields.values().all(|o| *o != data::verify::Outcome::NoRecord);
-    Ok(Json(crate::views::VerifyView { version: version.version, found, fields }))
+    Ok(Json(datasets::verify(&s.svc, &a, &key, req, &b.key, &b.claims).await?.into()))
 }

@@ -7,9 +7,12 @@ pub(crate) mod catalog_io;
 pub(crate) mod categories;
 pub(crate) mod currency;
 pub(crate) mod datasets;
+pub(crate) mod elements;
 pub(crate) mod freshness;
 pub(crate) mod health;
+pub(crate) mod search;
 pub(crate) mod sharing;
+pub(crate) mod systems;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -30,9 +33,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/users/{id}", get(accounts::get_user).patch(accounts::update_user))
         .route("/api/v1/tokens", get(accounts::list_tokens).post(accounts::create_token))
         .route("/api/v1/tokens/{id}", axum::routing::delete(accounts::revoke_token))
+        .route("/api/v1/systems", get(systems::list).post(systems::create))
+        .route("/api/v1/systems/{id}", get(systems::get).put(systems::update))
+        .route("/api/v1/systems/{id}/accounts", post(systems::create_account))
         .route("/api/v1/categories", get(categories::list).post(categories::create))
         .route("/api/v1/resources", get(catalog::list).post(catalog::create))
+        .route("/api/v1/search", get(search::search))
         .route("/api/v1/resources/validate", post(catalog::validate))
+        .route("/api/v1/resources/overlaps", post(elements::draft_overlaps))
         .route(
             "/api/v1/resources/import",
             post(catalog_io::import).layer(axum::extract::DefaultBodyLimit::max(crate::MAX_IMPORT_BODY)),
@@ -40,6 +48,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/resources/export", get(catalog_io::export))
         .route("/api/v1/resources/{key}", get(catalog::get).put(catalog::update))
         .route("/api/v1/resources/{key}/history", get(catalog::history))
+        .route("/api/v1/resources/{key}/overlaps", get(elements::resource_overlaps))
+        .route("/api/v1/data-elements", get(elements::list).post(elements::create))
+        .route("/api/v1/data-elements/{id}", get(elements::get).put(elements::update).delete(elements::retire))
+        .route("/api/v1/reports/duplicates", get(elements::duplicates))
         .route("/api/v1/resources/{key}/submit", post(catalog::submit))
         .route("/api/v1/resources/{key}/recall", post(catalog::recall))
         .route("/api/v1/resources/{key}/return", post(catalog::return_to_draft))
@@ -68,7 +80,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/applications/{id}/dispute", post(sharing::dispute))
         .route("/api/v1/applications/{id}/escalate", post(sharing::escalate))
         .route("/api/v1/applications/{id}/ruling", post(sharing::rule))
-        .route("/api/v1/grants", get(sharing::list_grants))
+        .route("/api/v1/grants", get(sharing::list_grants).post(sharing::issue_grant))
         .route("/api/v1/grants/{id}", get(sharing::get_grant))
         .route("/api/v1/grants/{id}/steps", get(sharing::grant_steps))
         .route("/api/v1/grants/{id}/suspend", post(sharing::suspend))

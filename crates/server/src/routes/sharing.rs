@@ -15,8 +15,8 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, Auth, Upload};
 use crate::views::{
     ActionResultView, AgreementView, ApplicationInput, ApplicationListParams, ApplicationStepView, ApplicationView,
-    DecisionBody, FeedbackInput, FeedbackView, GrantListParams, GrantStepView, GrantView, List, PageParams, ReasonBody,
-    RevisionBody, RulingBody,
+    DecisionBody, FeedbackInput, FeedbackView, GrantInput, GrantListParams, GrantStepView, GrantView, List, PageParams,
+    ReasonBody, RevisionBody, RulingBody,
 };
 
 pub(crate) fn application_view(s: &AppState, a: Application) -> ApplicationView {
@@ -271,6 +271,19 @@ pub async fn list_grants(
     };
     let grants = sharing::list_grants(&s.svc, &a, filter, page).await?;
     Ok(Json(List::from_page(grants, |g| grant_view(&s, g))))
+}
+
+/// The provider's approver grants without an application (主动授权): the resource, the consumer
+/// department, the terms and a reason; checked like a decision's terms.
+#[utoipa::path(post, operation_id = "sharing_issue_grant", path = "/api/v1/grants", tag = "sharing", request_body = GrantInput,
+    responses((status = 201, description = "Issued", body = GrantView), (status = 403, description = "Not the provider's approver", body = ErrorBody), (status = 409, description = "The resource is not published", body = ErrorBody), (status = 422, description = "Invalid terms or reason", body = ErrorBody)))]
+pub async fn issue_grant(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    ApiJson(b): ApiJson<GrantInput>,
+) -> ApiResult<(StatusCode, Json<GrantView>)> {
+    let g = sharing::issue_grant(&s.svc, &a, b.into()).await?;
+    Ok((StatusCode::CREATED, Json(grant_view(&s, g))))
 }
 
 #[utoipa::path(get, operation_id = "sharing_get_grant", path = "/api/v1/grants/{id}", tag = "sharing", params(("id" = i64, Path)),

@@ -34,12 +34,39 @@ pub struct ApplicationInput {
     /// `{"name": "王敏", "phone": "0591-87654321"}`.
     #[schema(value_type = Object)]
     pub contact: domain::sharing::Contact,
+    /// Your department's information systems that will call for the data (`GET /api/v1/systems`);
+    /// omitted or empty: the department's data consumers in general.
+    #[serde(default)]
+    pub system_ids: Vec<i64>,
 }
 
 impl ApplicationInput {
     pub fn split(self) -> (String, ApplicationTerms) {
-        let ApplicationInput { resource, purpose, basis, fields, rows, period, methods, contact } = self;
-        (resource, ApplicationTerms { purpose, basis, fields, rows, period, methods, contact })
+        let ApplicationInput { resource, purpose, basis, fields, rows, period, methods, contact, system_ids } = self;
+        (resource, ApplicationTerms { purpose, basis, fields, rows, period, methods, contact, system_ids })
+    }
+}
+
+/// A grant the provider issues without an application: the resource, the consumer department,
+/// the terms (as in a partial approval) and the reason.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantInput {
+    /// The resource's id or code; your department must provide it.
+    pub resource: String,
+    pub consumer_department_id: i64,
+    /// `{"purpose", "fields", "rows", "masks", "methods", "period", "daily_row_quota", "user_ids",
+    /// "system_ids"}`, as in a decision's `terms`.
+    #[schema(value_type = Object)]
+    pub terms: GrantTerms,
+    /// Why: the law, agreement or matter you grant on.
+    pub reason: String,
+}
+
+impl From<GrantInput> for service::sharing::DirectGrant {
+    fn from(g: GrantInput) -> Self {
+        let GrantInput { resource, consumer_department_id, terms, reason } = g;
+        service::sharing::DirectGrant { resource, consumer_department_id, terms, reason }
     }
 }
 
@@ -184,7 +211,9 @@ pub struct GrantView {
     /// Whether it works today; if not, why.
     pub usable: bool,
     pub unusable_reason: Option<String>,
-    /// Fields, row conditions, masking per field, methods, period, daily row quota, users.
+    /// Fields, row conditions, masking per field, methods, period, daily row quota, users and
+    /// information systems (`user_ids`, `system_ids`: only those may use it; none: the whole
+    /// consumer department).
     #[schema(value_type = Object)]
     pub terms: GrantTerms,
     pub issued_by: i64,
@@ -328,4 +357,11 @@ pub struct VerifyView {
     /// Per claimed field: `match`, `no_match` or `no_record`.
     #[schema(value_type = Object)]
     pub fields: BTreeMap<String, data::verify::Outcome>,
+}
+
+impl From<service::datasets::VerifyAnswer> for VerifyView {
+    fn from(a: service::datasets::VerifyAnswer) -> Self {
+        let service::datasets::VerifyAnswer { version, found, fields } = a;
+        VerifyView { version, found, fields }
+    }
 }

@@ -86,6 +86,7 @@ impl TestApp {
             username: "admin".into(),
             department_id: admin_user.department_id,
             roles: vec![Role::Admin],
+            system: None,
         };
         let platform = svc.store.list_platforms().await.unwrap()[0].id;
         let mk = |name: &str, n: &str| DepartmentSpec {

@@ -125,7 +125,8 @@ pub(crate) async fn publish_query_download_on(app: &TestApp) {
     // Sorted by an aggregate's result (not the group key's order: 1880, 1949, 2000).
     let r = q(json!({"purpose": purpose(), "group_by": ["出生日期"],
         "aggregates": [{"func": "count"}, {"func": "min", "field": "公民身份号码"}],
-        "sort": [{"field": "min_公民身份号码", "desc": true}]})).await;
+        "sort": [{"field": "min_公民身份号码", "desc": true}]}))
+    .await;
     assert_eq!(r.status.as_u16(), 200, "{}", r.body);
     let mins: Vec<&str> =
         r.body["rows"].as_array().unwrap().iter().map(|x| x["min_公民身份号码"].as_str().unwrap()).collect();
@@ -136,12 +137,15 @@ pub(crate) async fn publish_query_download_on(app: &TestApp) {
         r.body
     );
     let r = q(json!({"purpose": purpose(), "group_by": ["出生日期"], "aggregates": [{"func": "count"}],
-        "sort": [{"field": "公民身份号码"}]})).await;
+        "sort": [{"field": "公民身份号码"}]}))
+    .await;
     assert_eq!(r.status.as_u16(), 422, "neither a group key nor an aggregate: {}", r.body);
     assert_eq!(r.body["error"]["field"], "sort");
     // An aggregate's name is no way around the scope: the hidden item stays refused.
-    let r = q(json!({"purpose": purpose(), "group_by": ["出生日期"], "aggregates": [{"func": "count", "field": "姓名"}],
-        "sort": [{"field": "count_姓名"}]})).await;
+    let r =
+        q(json!({"purpose": purpose(), "group_by": ["出生日期"], "aggregates": [{"func": "count", "field": "姓名"}],
+        "sort": [{"field": "count_姓名"}]}))
+        .await;
     assert_eq!(r.status.as_u16(), 403, "{}", r.body);
     let r = q(json!({"purpose": purpose(), "version": 1, "count": true})).await;
     assert_eq!(r.body["total"], 3, "a named version: {}", r.body);

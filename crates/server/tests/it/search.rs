@@ -38,7 +38,8 @@ async fn search_api(app: TestApp) {
     assert_eq!(r.body["total"], 1, "tags are searched, in either script: {}", r.body);
 
     // A filter may repeat: any of its values.
-    let r = app.get("/api/v1/search?share_type=conditional&share_type=unconditional&status=published", "a_editor").await;
+    let r =
+        app.get("/api/v1/search?share_type=conditional&share_type=unconditional&status=published", "a_editor").await;
     assert_eq!(r.body["total"], 1, "{}", r.body);
     let r = app.get("/api/v1/search?limit=1", "a_editor").await;
     assert_eq!(r.body["items"].as_array().unwrap().len(), 1);

@@ -29,16 +29,16 @@ fn cid(first17: &str) -> String {
     format!("{first17}{c}")
 }
 
-struct Ids {
-    zhang: String,
-    li: String,
-    wang: String,
-    zhao: String,
-    qian: String,
-    sun: String,
+pub(crate) struct Ids {
+    pub(crate) zhang: String,
+    pub(crate) li: String,
+    pub(crate) wang: String,
+    pub(crate) zhao: String,
+    pub(crate) qian: String,
+    pub(crate) sun: String,
 }
 
-fn ids() -> Ids {
+pub(crate) fn ids() -> Ids {
     Ids {
         zhang: cid("35010219800101001"),
         li: cid("35010219850505002"),
@@ -107,7 +107,7 @@ fn stored_values(i: &Ids) -> Vec<String> {
 
 /// Puts the test app on a fixed clock (Tue 2026-03-03 01:30 in Beijing, so dates and the
 /// verification window are deterministic) with a low verification limit; returns the clock.
-fn configure(app: &mut TestApp) -> Arc<FixedClock> {
+pub(crate) fn configure(app: &mut TestApp) -> Arc<FixedClock> {
     let clock = Arc::new(FixedClock::at(Utc.with_ymd_and_hms(2026, 3, 2, 17, 30, 0).unwrap()));
     app.svc.clock = clock.clone();
     app.svc = app.svc.clone().with_settings(Settings { verify_per_minute: VERIFY_PER_MINUTE, ..Settings::default() });
@@ -118,7 +118,7 @@ fn configure(app: &mut TestApp) -> Arc<FixedClock> {
 /// Asserts the one error envelope: `{"error": {"code", "message", "field"}}` (plus `details` for
 /// validation errors), the status, the code, the field, and a Chinese message.
 #[track_caller]
-fn assert_error(r: &Resp, status: u16, code: &str, field: Option<&str>) {
+pub(crate) fn assert_error(r: &Resp, status: u16, code: &str, field: Option<&str>) {
     assert_eq!(r.status.as_u16(), status, "{}", r.body);
     let top = r.body.as_object().unwrap_or_else(|| panic!("not a JSON object: {}", String::from_utf8_lossy(&r.bytes)));
     assert_eq!(top.keys().collect::<Vec<_>>(), ["error"], "{}", r.body);
@@ -137,7 +137,7 @@ fn enc(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-fn purpose() -> Value {
+pub(crate) fn purpose() -> Value {
     json!({"kind": "data_verification", "description": "核对低保申请人户籍信息"})
 }
 
@@ -174,7 +174,7 @@ struct Shared {
 
 /// A published conditional resource of department A with version 1 of its data; returns the
 /// URL key and the code.
-async fn population(app: &TestApp, ids: &Ids) -> (String, String) {
+pub(crate) async fn population(app: &TestApp, ids: &Ids) -> (String, String) {
     let mut body = resource("常住人口信息", "307001");
     body["data_items"] = json!([
         {"name": "公民身份号码", "data_type": "C", "length": 18, "is_key": true, "identifier": "citizen_id"},
@@ -201,7 +201,7 @@ async fn population(app: &TestApp, ids: &Ids) -> (String, String) {
     (key, code)
 }
 
-async fn query(app: &TestApp, key: &str, who: &str, body: Value) -> Resp {
+pub(crate) async fn query(app: &TestApp, key: &str, who: &str, body: Value) -> Resp {
     app.json("POST", &format!("/api/v1/resources/{key}/query"), who, body).await
 }
 
@@ -690,7 +690,8 @@ async fn suspend_resume_revoke_take_effect_on_every_read(mut app: TestApp) {
     assert_eq!(
         steps,
         [
-            ("issue", None),
+            // The issue step carries the decision's reason.
+            ("issue", Some("仅提供鼓楼区户籍人员，姓名和手机号脱敏，不提供户籍地代码")),
             ("suspend", Some("核查使用情况")),
             ("resume", None),
             ("revoke", Some("超出授权用途使用数据"))

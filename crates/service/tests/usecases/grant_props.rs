@@ -1015,7 +1015,7 @@ impl Ctx<'_> {
         })();
         let got = datasets::verify(&fx.w.svc, &fx.consumer, &fx.r.code, self.read(), &key, &claims).await;
         match (got, want) {
-            (Ok((_, got)), Ok(want)) => {
+            (Ok(got), Ok(want)) => {
                 for o in want.values() {
                     fx.saw(match o {
                         Outcome::Match => "verify: match",
@@ -1026,14 +1026,15 @@ impl Ctx<'_> {
                 if want.keys().any(|f| m.mask(f).is_some()) {
                     fx.saw("verify: masked field");
                 }
-                prop_assert_eq!(got, want, "{}", what);
+                prop_assert_eq!(got.found, want.values().all(|o| *o != Outcome::NoRecord), "{}", what);
+                prop_assert_eq!(got.fields, want, "{}", what);
             }
             (Err(e), Err(d)) => {
                 fx.saw_refusal(&d);
                 prop_assert_eq!(denied_of(e, &what)?, d, "{}", what);
             }
             (got, want) => {
-                return Err(TestCaseError::fail(format!("{what}: got {:?}, want {want:?}", got.map(|g| g.1))));
+                return Err(TestCaseError::fail(format!("{what}: got {:?}, want {want:?}", got.map(|g| g.fields))));
             }
         }
         Ok(())
@@ -1098,6 +1099,7 @@ async fn run_case(fx: &Fixture, c: &Case) -> Result<(), TestCaseError> {
         period: Period { from: date(2026, 3, 3), until: date(2026, 12, 31) },
         daily_row_quota: None,
         user_ids: vec![],
+        system_ids: vec![],
     };
     terms.validate(&fx.r.spec, svc.clock.today()).expect("the generated terms are valid");
     let new = NewGrant {
@@ -1107,6 +1109,7 @@ async fn run_case(fx: &Fixture, c: &Case) -> Result<(), TestCaseError> {
         application_id: None,
         terms,
         issued_by: fx.w.approver_a.user_id,
+        note: None,
         at: svc.clock.now(),
     };
     let grant = svc.store.create_grant(&new, Some(&fx.w.approver_a.username)).await.unwrap();

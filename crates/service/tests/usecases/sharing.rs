@@ -22,12 +22,12 @@ use store::model::Resource;
 
 use crate::world::*;
 
-fn purpose() -> Purpose {
+pub(crate) fn purpose() -> Purpose {
     Purpose::new(PurposeKind::DataVerification, "核对低保申请人户籍信息").unwrap()
 }
 
 /// 常住人口 of the police (dept a): conditional, with a citizen ID key, a region and a mobile.
-fn population_spec() -> ResourceSpec {
+pub(crate) fn population_spec() -> ResourceSpec {
     let mut s = spec("常住人口信息", CAT_A);
     let mut id = DataItem::new("公民身份号码", DataType::C, Some(18));
     id.is_key = true;
@@ -50,20 +50,20 @@ fn population_spec() -> ResourceSpec {
     s
 }
 
-const ROWS: &str = "公民身份号码,姓名,户籍地行政区划代码,手机号码\n\
+pub(crate) const ROWS: &str = "公民身份号码,姓名,户籍地行政区划代码,手机号码\n\
 11010519491231002X,张三,350102,13812345678\n\
 350102199001011238,李四,350102,13900001111\n\
 350103198512120016,王五,350103,13700002222\n";
 
-struct Setup {
-    w: World,
-    r: Resource,
-    provider: Actor,
-    consumer_b: Actor,
-    other_consumer_b: Actor,
+pub(crate) struct Setup {
+    pub(crate) w: World,
+    pub(crate) r: Resource,
+    pub(crate) provider: Actor,
+    pub(crate) consumer_b: Actor,
+    pub(crate) other_consumer_b: Actor,
 }
 
-async fn user(w: &World, name: &str, dept: i64, role: Role) -> Actor {
+pub(crate) async fn user(w: &World, name: &str, dept: i64, role: Role) -> Actor {
     let u = accounts::create_user_unchecked(
         &w.svc,
         UserInput {
@@ -79,7 +79,7 @@ async fn user(w: &World, name: &str, dept: i64, role: Role) -> Actor {
     actor(&u)
 }
 
-async fn setup() -> Setup {
+pub(crate) async fn setup() -> Setup {
     let w = World::new().await;
     let r = w.published(&w.editor_a, &w.approver_a, population_spec()).await;
     let provider = user(&w, "gaj_provider", w.a.id, Role::DataProvider).await;
@@ -89,7 +89,7 @@ async fn setup() -> Setup {
     Setup { w, r, provider, consumer_b, other_consumer_b }
 }
 
-async fn publish(w: &World, provider: &Actor, r: &Resource, csv: &str) {
+pub(crate) async fn publish(w: &World, provider: &Actor, r: &Resource, csv: &str) {
     let path = w.dir.path().join(format!("upload-{}.csv", csv.len()));
     std::fs::write(&path, csv).unwrap();
     let up = Upload {
@@ -102,7 +102,7 @@ async fn publish(w: &World, provider: &Actor, r: &Resource, csv: &str) {
     assert!(out.version.is_some(), "{:?}", out.refused);
 }
 
-fn terms() -> ApplicationTerms {
+pub(crate) fn terms() -> ApplicationTerms {
     ApplicationTerms {
         purpose: purpose(),
         basis: "《社会救助暂行办法》第十一条：低保申请审核".into(),
@@ -111,21 +111,25 @@ fn terms() -> ApplicationTerms {
         period: Period { from: date(2026, 3, 3), until: date(2026, 12, 31) },
         methods: vec![ShareMethod::Api, ShareMethod::BulkDownload, ShareMethod::Verification, ShareMethod::Exchange],
         contact: Contact { name: "王敏".into(), phone: "0591-87654321".into() },
+        system_ids: vec![],
     }
 }
 
-fn read() -> ReadRequest {
+pub(crate) fn read() -> ReadRequest {
     ReadRequest::new(purpose())
 }
 
-fn denied(e: ServiceError) -> String {
+pub(crate) fn denied(e: ServiceError) -> String {
     match e {
         ServiceError::AccessDenied(d) => d.to_string(),
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
 
-async fn query_names(s: &Setup, who: &Actor) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, ServiceError> {
+pub(crate) async fn query_names(
+    s: &Setup,
+    who: &Actor,
+) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, ServiceError> {
     let spec = data::query::QuerySpec { limit: Some(100), ..Default::default() };
     datasets::query(&s.w.svc, who, &s.r.code, read(), spec).await.map(|(_, r)| r.rows)
 }
@@ -209,20 +213,24 @@ async fn an_application_is_answered_in_part_and_the_grant_shapes_every_read() {
     // Verification: match / no match / no record, never values; a row outside the grant is "no record".
     let key = |id: &str| BTreeMap::from([("公民身份号码".to_string(), json!(id))]);
     let claims = BTreeMap::from([("姓名".to_string(), json!("李四"))]);
-    let (_, out) =
+    let out =
         datasets::verify(&w.svc, &s.consumer_b, &s.r.code, read(), &key("350102199001011238"), &claims).await.unwrap();
-    assert_eq!(out["姓名"], data::verify::Outcome::Match);
+    assert_eq!((out.found, out.fields["姓名"]), (true, data::verify::Outcome::Match));
     // The masked mobile cannot be claimed: guessing it would undo the mask.
     let masked = BTreeMap::from([("手机号码".to_string(), json!("13900001111"))]);
     let e = datasets::verify(&w.svc, &s.consumer_b, &s.r.code, read(), &key("350102199001011238"), &masked).await;
     assert!(denied(e.err().unwrap()).contains("脱敏"));
     let wrong = BTreeMap::from([("姓名".to_string(), json!("李四四"))]);
-    let (_, out) =
+    let out =
         datasets::verify(&w.svc, &s.consumer_b, &s.r.code, read(), &key("350102199001011238"), &wrong).await.unwrap();
-    assert_eq!(out["姓名"], data::verify::Outcome::NoMatch);
-    let (_, out) =
+    assert_eq!((out.found, out.fields["姓名"]), (true, data::verify::Outcome::NoMatch));
+    let out =
         datasets::verify(&w.svc, &s.consumer_b, &s.r.code, read(), &key("350103198512120016"), &wrong).await.unwrap();
-    assert_eq!(out["姓名"], data::verify::Outcome::NoRecord, "王五 lives outside the granted region");
+    assert_eq!(
+        (out.found, out.fields["姓名"]),
+        (false, data::verify::Outcome::NoRecord),
+        "王五 lives outside the granted region"
+    );
 
     // Another purpose is refused (第十四条).
     let other = ReadRequest::new(Purpose::new(PurposeKind::BusinessCollaboration, "别的事项").unwrap());
@@ -348,8 +356,8 @@ async fn refusal_needs_a_reason_then_dispute_escalation_and_ruling() {
     assert!(denied(query_names(&s, &s.consumer_b).await.unwrap_err()).contains("查询"));
     let key = BTreeMap::from([("公民身份号码".to_string(), json!("11010519491231002X"))]);
     let claims = BTreeMap::from([("姓名".to_string(), json!("张三"))]);
-    let (_, out) = datasets::verify(&w.svc, &s.consumer_b, &s.r.code, read(), &key, &claims).await.unwrap();
-    assert_eq!(out["姓名"], data::verify::Outcome::Match);
+    let out = datasets::verify(&w.svc, &s.consumer_b, &s.r.code, read(), &key, &claims).await.unwrap();
+    assert_eq!(out.fields["姓名"], data::verify::Outcome::Match);
     let steps = sharing::steps(&w.svc, &w.coordinator, app.id).await.unwrap();
     assert_eq!(
         steps.iter().map(|s| (s.action.as_str(), s.party.as_str())).collect::<Vec<_>>(),
@@ -511,4 +519,165 @@ async fn queries_a_client_gets_wrong_are_422s_not_500s() {
             Err(e) => assert_eq!(fields(&e), vec![field.to_string()], "{e:?}"),
         }
     }
+}
+
+/// The terms of the provider's own grants in these tests: rows of 350102 only, the mobile masked,
+/// through the API.
+fn offered() -> GrantTerms {
+    GrantTerms {
+        rows: vec![Filter::new("户籍地行政区划代码", Op::Eq, json!("350102"))],
+        masks: vec![FieldMask { field: "手机号码".into(), rule: MaskRule::Mobile }],
+        methods: vec![ShareMethod::Api],
+        ..GrantTerms::from_application(&terms())
+    }
+}
+
+const OFFER_REASON: &str = "依据《低保审核户籍信息共享协议》第三条，向民政局提供鼓楼区户籍人员信息";
+
+#[tokio::test]
+async fn a_provider_grants_without_an_application() {
+    let s = setup().await;
+    let w = &s.w;
+    let direct = |consumer_department_id: i64, terms: GrantTerms, reason: &str| sharing::DirectGrant {
+        resource: s.r.code.clone(),
+        consumer_department_id,
+        terms,
+        reason: reason.into(),
+    };
+    let before = w.svc.store.list_grants(&Default::default(), Default::default()).await.unwrap().total;
+
+    // Only the provider's approver: not the consumer, not another department's approver, not the
+    // coordinator (who grants through rulings).
+    assert_forbidden(
+        sharing::issue_grant(&w.svc, &s.consumer_b, direct(w.b.id, offered(), OFFER_REASON)).await,
+        "consumer",
+    );
+    assert_forbidden(sharing::issue_grant(&w.svc, &w.approver_b, direct(w.b.id, offered(), OFFER_REASON)).await, "b");
+    let e = sharing::issue_grant(&w.svc, &w.coordinator, direct(w.b.id, offered(), OFFER_REASON)).await.unwrap_err();
+    assert!(
+        matches!(&e, ServiceError::Forbidden(f)
+            if f.to_string() == "您没有主动授权的权限（只有提供部门的审核员可以主动授权；共享主管部门通过协调裁决授权）"),
+        "{e:?}"
+    );
+    // A reason, another existing department, and terms checked as in a decision.
+    let e = sharing::issue_grant(&w.svc, &w.approver_a, direct(w.b.id, offered(), " ")).await.unwrap_err();
+    assert_eq!(fields(&e), ["reason"]);
+    for consumer in [w.a.id, 9999] {
+        let e =
+            sharing::issue_grant(&w.svc, &w.approver_a, direct(consumer, offered(), OFFER_REASON)).await.unwrap_err();
+        assert_eq!(fields(&e), ["consumer_department_id"], "{consumer}");
+    }
+    let mut bad = offered();
+    bad.period = Period { from: date(2026, 1, 1), until: date(2026, 3, 2) };
+    bad.methods.push(ShareMethod::Offline);
+    bad.masks.push(FieldMask { field: "户籍地行政区划代码".into(), rule: MaskRule::Name });
+    let e = sharing::issue_grant(&w.svc, &w.approver_a, direct(w.b.id, bad, OFFER_REASON)).await.unwrap_err();
+    assert_eq!(fields(&e), ["period", "methods[1]", "masks[1].field"]);
+    let someone_else = GrantTerms { user_ids: vec![w.approver_a.user_id], ..offered() };
+    let e = sharing::issue_grant(&w.svc, &w.approver_a, direct(w.b.id, someone_else, OFFER_REASON)).await.unwrap_err();
+    assert_eq!(fields(&e), ["user_ids[0]"], "a user of the provider, not of the consumer");
+    assert_eq!(w.svc.store.list_grants(&Default::default(), Default::default()).await.unwrap().total, before);
+
+    let g = sharing::issue_grant(&w.svc, &w.approver_a, direct(w.b.id, offered(), OFFER_REASON)).await.unwrap();
+    assert_eq!(
+        (g.status, g.application_id, g.provider_department_id, g.consumer_department_id, g.issued_by, g.revision),
+        (GrantStatus::Active, None, w.a.id, w.b.id, w.approver_a.user_id, 1)
+    );
+    assert_eq!(g.terms, offered());
+    let steps = sharing::grant_steps(&w.svc, &s.consumer_b, g.id).await.unwrap();
+    assert_eq!(
+        steps.iter().map(|x| (x.action.as_str(), x.reason.as_deref(), x.actor_name.as_deref())).collect::<Vec<_>>(),
+        [("issue", Some(OFFER_REASON), Some("gaj_approver"))]
+    );
+    let issued = w.audit().await.into_iter().rfind(|e| e.action == "grant.issue").unwrap();
+    assert_eq!((issued.user_id, issued.object_id.as_deref()), (Some(w.approver_a.user_id), Some(&*g.id.to_string())));
+    assert_eq!(
+        (issued.detail["application"].clone(), issued.detail["reason"].clone()),
+        (json!(null), json!(OFFER_REASON))
+    );
+
+    // The consumer reads through it: the rows of 350102, the mobile masked.
+    let rows = query_names(&s, &s.consumer_b).await.unwrap();
+    let got: Vec<(&str, &str)> =
+        rows.iter().map(|r| (r["姓名"].as_str().unwrap(), r["手机号码"].as_str().unwrap())).collect();
+    assert_eq!(got, [("张三", "138****5678"), ("李四", "139****1111")]);
+    let read = w.audit().await.into_iter().rfind(|e| e.action == "data.query").unwrap();
+    assert_eq!(read.detail["grant"], json!(g.id));
+
+    // A withdrawn entry is granted nothing more.
+    service::catalog::withdraw(&w.svc, &w.approver_a, &s.r.code, Some("数据已并入新目录".into())).await.unwrap();
+    assert!(matches!(
+        sharing::issue_grant(&w.svc, &w.approver_a, direct(w.b.id, offered(), OFFER_REASON)).await,
+        Err(ServiceError::Conflict(m)) if m.contains("不是已发布状态")
+    ));
+}
+
+#[tokio::test]
+async fn version_totals_are_shown_only_to_whoever_may_count_every_row() {
+    let s = setup().await;
+    let w = &s.w;
+    let rows_seen_by = |who: &Actor| {
+        let (svc, code, who) = (w.svc.clone(), s.r.code.clone(), who.clone());
+        async move {
+            let (_, versions) = datasets::versions(&svc, &who, &code).await.unwrap();
+            versions.iter().map(|v| (v.version, v.totals.map(|t| t.row_count))).collect::<Vec<_>>()
+        }
+    };
+    // The provider and the supervisors see the size; a department without a grant does not.
+    for who in [&s.provider, &w.approver_a, &w.coordinator, &w.auditor] {
+        assert_eq!(rows_seen_by(who).await, [(1, Some(3))], "{}", who.username);
+    }
+    let (_, all) = datasets::versions(&w.svc, &s.provider, &s.r.code).await.unwrap();
+    let totals = all[0].totals.unwrap();
+    assert!(totals.byte_size > 0 && totals.rejected_rows == 0, "{totals:?}");
+    assert_eq!(rows_seen_by(&s.consumer_b).await, [(1, None)]);
+
+    // A grant limited to the rows of 350102: the holder counts those (2) by a query, never the
+    // version's 3.
+    let g = sharing::issue_grant(
+        &w.svc,
+        &w.approver_a,
+        sharing::DirectGrant {
+            resource: s.r.code.clone(),
+            consumer_department_id: w.b.id,
+            terms: offered(),
+            reason: OFFER_REASON.into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(rows_seen_by(&s.consumer_b).await, [(1, None)]);
+    let counted = datasets::query(
+        &w.svc,
+        &s.consumer_b,
+        &s.r.code,
+        read(),
+        data::query::QuerySpec { count: true, ..Default::default() },
+    )
+    .await
+    .unwrap();
+    assert_eq!(counted.1.total, Some(2));
+
+    // A grant over every row (for one user of the department) shows that user the size, not the
+    // other user; suspended, it shows nothing again.
+    let whole = GrantTerms { rows: vec![], user_ids: vec![s.consumer_b.user_id], ..offered() };
+    let all_rows = sharing::issue_grant(
+        &w.svc,
+        &w.approver_a,
+        sharing::DirectGrant {
+            resource: s.r.code.clone(),
+            consumer_department_id: w.b.id,
+            terms: whole,
+            reason: OFFER_REASON.into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(rows_seen_by(&s.consumer_b).await, [(1, Some(3))]);
+    assert_eq!(rows_seen_by(&s.other_consumer_b).await, [(1, None)]);
+    sharing::change_grant(&w.svc, &w.approver_a, all_rows.id, 1, GrantAction::Suspend, Some("核查".into()))
+        .await
+        .unwrap();
+    assert_eq!(rows_seen_by(&s.consumer_b).await, [(1, None)]);
+    assert_ne!(g.id, all_rows.id);
 }

@@ -51,7 +51,13 @@ pub fn credit_code(body: &str) -> String {
 }
 
 pub fn actor(u: &User) -> Actor {
-    Actor { user_id: u.id, username: u.username.clone(), department_id: u.department_id, roles: u.roles.clone() }
+    Actor {
+        user_id: u.id,
+        username: u.username.clone(),
+        department_id: u.department_id,
+        roles: u.roles.clone(),
+        system: None,
+    }
 }
 
 pub struct World {
@@ -258,6 +264,7 @@ pub fn spec(name: &str, category: &str) -> ResourceSpec {
         related_codes: vec![],
         classified: false,
         tags: vec!["测试".into()],
+        collection_decisions: Vec::new(),
     }
 }
 

@@ -67,7 +67,8 @@ both!(duty_changes);
 both!(audit_is_append_only);
 both!(dataset_versions);
 
-// After `both!`, which it uses.
+// After `both!`, which they use.
+mod elements;
 mod sharing;
 
 fn t(h: u32) -> chrono::DateTime<Utc> {
@@ -126,6 +127,7 @@ fn spec(name: &str, category: &str) -> ResourceSpec {
         related_codes: vec![],
         classified: false,
         tags: vec![],
+        collection_decisions: Vec::new(),
     }
 }
 
@@ -164,6 +166,7 @@ async fn departments_and_users(s: Arc<dyn Store>) {
                 department_id: did,
                 roles: vec![Role::CatalogEditor, Role::DataConsumer],
                 password_hash: None,
+                system_id: None,
             },
             t(2),
         )
@@ -178,6 +181,7 @@ async fn departments_and_users(s: Arc<dyn Store>) {
                 department_id: did,
                 roles: vec![Role::Auditor],
                 password_hash: None,
+                system_id: None,
             },
             t(2),
         )
@@ -202,6 +206,7 @@ async fn tokens(s: Arc<dyn Store>) {
                 department_id: did,
                 roles: vec![Role::DataConsumer],
                 password_hash: None,
+                system_id: None,
             },
             t(2),
         )
@@ -376,6 +381,9 @@ async fn listing_and_filters(s: Arc<dyn Store>) {
         if i == 7 {
             sp.summary = "包含 100%_特殊 字符".into();
         }
+        if i == 26 {
+            sp.classified = true;
+        }
         let dept = if i < 25 { did } else { other.id };
         let status = if i >= 28 { ResourceStatus::Draft } else { ResourceStatus::Published };
         s.create_resource(&NewResource {
@@ -404,9 +412,26 @@ async fn listing_and_filters(s: Arc<dyn Store>) {
         1,
         "wildcards are literal"
     );
-    // Drafts of another department are hidden.
-    assert_eq!(all(ResourceFilter { visible_to_department: Some(did), ..Default::default() }).await.total, 28);
+    // Drafts and classified entries of another department are hidden.
+    assert_eq!(all(ResourceFilter { visible_to_department: Some(did), ..Default::default() }).await.total, 27);
     assert_eq!(all(ResourceFilter { visible_to_department: Some(other.id), ..Default::default() }).await.total, 30);
+    let secret = s.get_resource_by_code("X26/000001").await.unwrap();
+    let mut open = secret.spec.clone();
+    open.classified = false;
+    s.update_resource(&ResourceUpdate {
+        id: secret.id,
+        expected_version: secret.version,
+        code: secret.code.clone(),
+        status: secret.status,
+        spec: open,
+        published_at: secret.published_at,
+        change: change("update", t(2)),
+        diff: vec![],
+    })
+    .await
+    .unwrap();
+    assert_eq!(all(ResourceFilter { visible_to_department: Some(did), ..Default::default() }).await.total, 28);
+    assert_eq!(s.resource_versions().await.unwrap().iter().find(|(id, _)| *id == secret.id), Some(&(secret.id, 2)));
     // Pages walk the whole list once.
     let mut seen = Vec::new();
     let mut after = None;

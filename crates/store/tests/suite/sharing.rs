@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use domain::account::Role;
 use domain::catalog::{ResourceStatus, ShareMethod, ShareType};
 use domain::filter::{Filter, Op};
-use domain::org::DepartmentSpec;
+use domain::org::{DepartmentSpec, SystemSpec};
 use domain::purpose::{Purpose, PurposeKind};
 use domain::sharing::{ApplicationStatus, ApplicationTerms, Contact, GrantStatus, GrantTerms, Period};
 use serde_json::json;
@@ -28,6 +28,7 @@ both!(usage_accumulates_per_day_and_grant);
 both!(agreements_round_trip);
 both!(feedback_round_trip);
 both!(downloads_round_trip);
+both!(information_systems_and_their_accounts);
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -69,6 +70,7 @@ async fn fixture(s: Arc<dyn Store>) -> Fx {
         department_id,
         roles: vec![role],
         password_hash: None,
+        system_id: None,
     };
     let applicant = s.create_user(&user("minzheng", consumer, Role::DataConsumer), t(1)).await.unwrap().id;
     let approver = s.create_user(&user("gongan", provider, Role::Approver), t(1)).await.unwrap().id;
@@ -106,6 +108,7 @@ fn app_terms() -> ApplicationTerms {
         period: Period { from: d("2026-03-01"), until: d("2026-12-31") },
         methods: vec![ShareMethod::Api, ShareMethod::Verification],
         contact: Contact { name: "王五".into(), phone: "0591-87654321".into() },
+        system_ids: vec![4],
     }
 }
 
@@ -119,8 +122,12 @@ fn grant_terms(from: &str, until: &str) -> GrantTerms {
         period: Period { from: d(from), until: d(until) },
         daily_row_quota: Some(1000),
         user_ids: vec![7, 9],
+        system_ids: vec![4, 6],
     }
 }
+
+/// Why the fixture's grants are issued: the reason of their `issue` step.
+const ISSUE_NOTE: &str = "依据《户籍信息共享协议》第三条";
 
 impl Fx {
     fn new_application(&self, resource_id: i64, consumer: i64, reply_due: &str) -> NewApplication {
@@ -152,6 +159,7 @@ impl Fx {
             application_id: None,
             terms: grant_terms(from, until),
             issued_by: self.approver,
+            note: Some(ISSUE_NOTE.into()),
             at: t(12),
         }
     }
@@ -321,7 +329,7 @@ async fn approval_issues_grant_atomically(s: Arc<dyn Store>) {
     assert_eq!((gs[0].grant_id, gs[0].seq, gs[0].action.as_str()), (grant.id, 1, "issue"));
     assert_eq!((gs[0].from_status, gs[0].to_status), (None, GrantStatus::Active));
     assert_eq!((gs[0].actor_id, gs[0].actor_name.as_deref()), (Some(fx.approver), Some("公安局审核员")));
-    assert_eq!((gs[0].reason.clone(), gs[0].at), (None, t(11)));
+    assert_eq!((gs[0].reason.as_deref(), gs[0].at), (Some(ISSUE_NOTE), t(11)));
 
     let steps = fx.s.application_steps(a.id).await.unwrap();
     assert_eq!(steps.iter().map(|s| s.seq).collect::<Vec<_>>(), vec![1, 2, 3]);
@@ -706,7 +714,7 @@ async fn grant_transitions_and_stale_revision(s: Arc<dyn Store>) {
     );
     assert_eq!(
         steps.iter().map(|s| s.reason.as_deref()).collect::<Vec<_>>(),
-        vec![None, Some("核查滥用"), Some("核查无误"), Some("违反第十四条")]
+        vec![Some(ISSUE_NOTE), Some("核查滥用"), Some("核查无误"), Some("违反第十四条")]
     );
     assert_eq!(steps.iter().map(|s| s.at).collect::<Vec<_>>(), vec![t(12), t(13), t(14), t(16)]);
     assert_eq!(
@@ -1024,4 +1032,106 @@ async fn postgres_refuses_download_rewrites() {
         refused(sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&pool).await.map(|_| ()), "downloads");
     }
     assert_eq!(s.list_downloads(None).await.unwrap()[0].seed, "ab".repeat(16));
+}
+
+/// Departments' information systems: registered, listed, renamed, retired; a name is unique in
+/// its department only; an account bound to a system keeps it through every way of reading it.
+async fn information_systems_and_their_accounts(s: Arc<dyn Store>) {
+    let fx = fixture(s).await;
+    let spec = |department_id: i64, name: &str, description: Option<&str>| SystemSpec {
+        department_id,
+        name: name.into(),
+        description: description.map(str::to_string),
+    };
+    let relief = fx.s.create_system(&spec(fx.consumer, "社会救助管理系统", Some("低保审核")), t(2)).await.unwrap();
+    assert_eq!(
+        relief,
+        System {
+            id: relief.id,
+            department_id: fx.consumer,
+            name: "社会救助管理系统".into(),
+            description: Some("低保审核".into()),
+            active: true,
+            created_at: t(2),
+            updated_at: t(2),
+        }
+    );
+    let marriage = fx.s.create_system(&spec(fx.consumer, "婚姻登记系统", None), t(3)).await.unwrap();
+    // The same name in the same department is refused; in another department it is another system.
+    conflict(
+        fx.s.create_system(&spec(fx.consumer, "社会救助管理系统", None), t(4)).await,
+        "本部门已登记同名的信息系统",
+    );
+    let elsewhere = fx.s.create_system(&spec(fx.other, "社会救助管理系统", None), t(4)).await.unwrap();
+    assert_ne!(elsewhere.id, relief.id);
+    assert_eq!(fx.s.get_system(marriage.id).await.unwrap(), marriage);
+    assert_eq!(fx.s.list_systems(Some(fx.consumer)).await.unwrap(), vec![relief.clone(), marriage.clone()]);
+    assert_eq!(fx.s.list_systems(Some(fx.provider)).await.unwrap(), vec![]);
+    let all: Vec<i64> = fx.s.list_systems(None).await.unwrap().iter().map(|x| x.id).collect();
+    assert_eq!(all, vec![relief.id, marriage.id, elsewhere.id], "by department, then id");
+
+    let retired = fx.s.update_system(marriage.id, "婚姻登记管理系统", None, false, t(5)).await.unwrap();
+    assert_eq!(
+        (retired.name.as_str(), retired.active, retired.created_at, retired.updated_at),
+        ("婚姻登记管理系统", false, t(3), t(5))
+    );
+    assert_eq!(fx.s.get_system(marriage.id).await.unwrap(), retired);
+    // Renaming onto a name the department uses is refused too.
+    conflict(fx.s.update_system(retired.id, "社会救助管理系统", None, false, t(6)).await, "本部门已登记同名的信息系统");
+    not_found(fx.s.get_system(elsewhere.id + 100).await, &format!("信息系统 {}", elsewhere.id + 100));
+    not_found(
+        fx.s.update_system(elsewhere.id + 100, "x系统", None, true, t(6)).await,
+        &format!("信息系统 {}", elsewhere.id + 100),
+    );
+
+    // An account of a system, and a person beside it.
+    let account =
+        fx.s.create_user(
+            &NewUser {
+                username: "mzj_relief".into(),
+                display_name: "社会救助管理系统".into(),
+                department_id: fx.consumer,
+                roles: vec![Role::DataConsumer],
+                password_hash: None,
+                system_id: Some(relief.id),
+            },
+            t(6),
+        )
+        .await
+        .unwrap();
+    assert_eq!(account.system_id, Some(relief.id));
+    assert_eq!(fx.s.get_user(account.id).await.unwrap().system_id, Some(relief.id));
+    assert_eq!(fx.s.find_user_by_username("mzj_relief").await.unwrap().unwrap().system_id, Some(relief.id));
+    assert_eq!(fx.s.get_user(fx.applicant).await.unwrap().system_id, None);
+    let listed = fx.s.list_users(Some(fx.consumer), PageRequest::default()).await.unwrap();
+    assert_eq!(
+        listed.items.iter().map(|u| (u.id, u.system_id)).collect::<Vec<_>>(),
+        vec![(fx.applicant, None), (account.id, Some(relief.id))]
+    );
+    fx.s.create_token(
+        &NewToken {
+            user_id: account.id,
+            name: "接入".into(),
+            prefix: "gs_sys".into(),
+            hash: "hs".into(),
+            expires_at: None,
+        },
+        t(6),
+    )
+    .await
+    .unwrap();
+    let (_, user) = fx.s.authenticate_token("hs", t(7)).await.unwrap().unwrap();
+    assert_eq!((user.id, user.system_id), (account.id, Some(relief.id)));
+    // A system that does not exist cannot be referenced.
+    let users = fx.s.count_users().await.unwrap();
+    let dangling = NewUser {
+        username: "ghost".into(),
+        display_name: "ghost".into(),
+        department_id: fx.consumer,
+        roles: vec![Role::DataConsumer],
+        password_hash: None,
+        system_id: Some(elsewhere.id + 100),
+    };
+    assert!(matches!(fx.s.create_user(&dangling, t(7)).await, Err(StoreError::Backend(_))));
+    assert_eq!(fx.s.count_users().await.unwrap(), users);
 }

@@ -45,6 +45,7 @@ fn valid() -> ResourceSpec {
         related_codes: vec![ResourceCode::parse("101001/000001").unwrap()],
         classified: false,
         tags: vec!["户籍".into()],
+        collection_decisions: Vec::new(),
     }
 }
 
@@ -289,4 +290,44 @@ fn reports_every_problem_at_once() {
     s.share_condition = None;
     let errs = validate_resource(&s, &ctx_for(&s)).unwrap_err();
     assert!(errs.0.len() >= 3, "{errs:?}");
+}
+
+#[test]
+fn collection_decisions_are_well_formed() {
+    use crate::elements::{CollectionChoice, CollectionDecision};
+    let decision = |item: &str, choice, source: Option<&str>, reason: Option<&str>| CollectionDecision {
+        item: item.into(),
+        choice,
+        source: source.map(Into::into),
+        reason: reason.map(Into::into),
+    };
+    let mut s = fix_provider_code(valid());
+    s.collection_decisions = vec![
+        decision("公民身份号码", CollectionChoice::ReferenceOnly, None, None),
+        decision(" 出生日期 ", CollectionChoice::UseShared, Some("307001/000001"), None),
+    ];
+    assert_eq!(validate_resource(&s, &ctx_for(&s)), Ok(()), "item names are compared trimmed");
+
+    let mut bad = s.clone();
+    bad.collection_decisions.push(decision("户籍地址", CollectionChoice::ReferenceOnly, None, None));
+    fails(bad, "collection_decisions[2].item", "unknown_item");
+    let mut bad = s.clone();
+    bad.collection_decisions.push(decision("出生日期", CollectionChoice::ReferenceOnly, None, None));
+    fails(bad, "collection_decisions[2].item", "duplicate");
+    let mut bad = s.clone();
+    bad.collection_decisions[1].source = Some("  ".into());
+    fails(bad, "collection_decisions[1].source", "required");
+    let mut bad = s.clone();
+    bad.collection_decisions[0] = decision("公民身份号码", CollectionChoice::CollectOwn, None, Some(" "));
+    let errs = validate_resource(&bad, &ctx_for(&bad)).unwrap_err();
+    assert_eq!(
+        errs.0,
+        vec![crate::error::FieldError::new(
+            "collection_decisions[0].reason",
+            "required",
+            "信息项“公民身份号码”选择自行采集，请写明理由和法律依据（国发〔2016〕51号第十二条：可以通过共享平台获取的信息，原则上不得要求重复提交）"
+        )]
+    );
+    bad.collection_decisions[0].reason = Some("窗口办理时当场核录证件，作为业务办理记录留存".into());
+    assert_eq!(validate_resource(&bad, &ctx_for(&bad)), Ok(()));
 }

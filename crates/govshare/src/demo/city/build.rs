@@ -374,6 +374,7 @@ pub(super) fn finish(drafts: Vec<R>, departments: &[DemoDepartment]) -> Vec<Demo
             related_codes: Vec::new(),
             classified: r.classified,
             tags: r.tags.split_whitespace().map(str::to_string).collect(),
+            collection_decisions: Vec::new(),
         };
         if by_name.insert(r.name, index).is_some() {
             panic!("two resources are named {}", r.name);

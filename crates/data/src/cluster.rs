@@ -3,11 +3,14 @@
 //! queries filter on dates. So each row group of a version is written sorted by the resource's
 //! first region-code item, then its first date item: the Parquet page index then lets a query on
 //! one region (and a date range) skip every page of the other regions instead of decoding the
-//! whole table. Values are untouched; only their order within a row group changes (queries order
-//! their results explicitly, and downloads are reordered by their fingerprint anyway).
+//! whole table. Values are untouched; only their order within a row group changes. Queries order
+//! their results explicitly. Downloads are streamed in stored order, reordered within blocks by
+//! their fingerprint: when the reader's scope hides or masks a cluster column, that order would
+//! tell which rows share a region or how their dates compare, so such downloads are reordered in
+//! blocks as large as a row group ([`download_block_rows`]), which leaves no stored order to read.
 
-use datafusion::arrow::array::RecordBatch;
-use datafusion::arrow::compute::{SortColumn, SortOptions, concat_batches, lexsort_to_indices, take_record_batch};
+use datafusion::arrow::array::{Array, RecordBatch};
+use datafusion::arrow::compute::{SortColumn, SortOptions, concat, interleave_record_batch, lexsort_to_indices};
 use datafusion::arrow::error::ArrowError;
 use domain::catalog::{DataItem, DataType, IdentifierKind};
 
@@ -30,23 +33,43 @@ impl ClusterKey {
         (!columns.is_empty()).then_some(ClusterKey { columns })
     }
 
-    /// The batches as one batch sorted by the key (nulls last, stable for equal keys).
+    /// The batches as one batch sorted by the key (nulls last; rows with equal keys in no
+    /// particular order).
     pub fn sort(&self, batches: &[RecordBatch]) -> Result<RecordBatch, ArrowError> {
-        let Some(first) = batches.first() else {
+        if batches.is_empty() {
             return Err(ArrowError::InvalidArgumentError("nothing to sort".into()));
-        };
-        let all = concat_batches(&first.schema(), batches)?;
-        let columns: Vec<SortColumn> = self
+        }
+        // Only the key columns are joined to sort; the rows are then gathered from the batches
+        // as they are, so a group is held twice at most (as read, and sorted), not three times.
+        let columns = self
             .columns
             .iter()
-            .map(|c| SortColumn {
-                values: all.column(*c).clone(),
-                options: Some(SortOptions { descending: false, nulls_first: false }),
+            .map(|c| {
+                let parts: Vec<&dyn Array> = batches.iter().map(|b| b.column(*c).as_ref()).collect();
+                Ok(SortColumn {
+                    values: concat(&parts)?,
+                    options: Some(SortOptions { descending: false, nulls_first: false }),
+                })
             })
-            .collect();
-        let indices = lexsort_to_indices(&columns, None)?;
-        take_record_batch(&all, &indices)
+            .collect::<Result<Vec<_>, ArrowError>>()?;
+        let order = lexsort_to_indices(&columns, None)?;
+        let mut place = Vec::with_capacity(order.len());
+        for (b, batch) in batches.iter().enumerate() {
+            place.extend((0..batch.num_rows()).map(|r| (b, r)));
+        }
+        let picks: Vec<(usize, usize)> = order.values().iter().map(|i| place[*i as usize]).collect();
+        let refs: Vec<&RecordBatch> = batches.iter().collect();
+        interleave_record_batch(&refs, &picks)
     }
+}
+
+/// The fingerprint block size of a download through `scope`: the usual blocks when every cluster
+/// column is visible and unmasked (its order says nothing new), whole row groups otherwise.
+pub fn download_block_rows(items: &[DataItem], scope: &crate::access::Scope) -> usize {
+    let Some(key) = ClusterKey::for_items(items) else { return crate::fingerprint::BLOCK_ROWS };
+    let revealed =
+        key.columns.iter().all(|c| items.get(*c).is_some_and(|i| scope.check_usable(&i.name, false).is_ok()));
+    if revealed { crate::fingerprint::BLOCK_ROWS } else { CLUSTER_ROWS }
 }
 
 #[cfg(test)]
@@ -75,6 +98,34 @@ mod tests {
         assert_eq!(ClusterKey::for_items(&items), Some(ClusterKey { columns: vec![2, 1] }));
         assert_eq!(ClusterKey::for_items(&items[..2]), Some(ClusterKey { columns: vec![1] }));
         assert_eq!(ClusterKey::for_items(&items[..1]), None);
+    }
+
+    #[test]
+    fn downloads_hiding_the_order_use_row_group_blocks() {
+        use crate::access::{Basis, Scope};
+        use crate::fingerprint::BLOCK_ROWS;
+        let items = [
+            item("姓名", DataType::C, None),
+            item("出生日期", DataType::D, None),
+            item("户籍地行政区划代码", DataType::C, Some(IdentifierKind::RegionCode)),
+        ];
+        let scope = |fields: &[&str], masked: &[&str]| Scope {
+            basis: Basis::Grant(1),
+            purpose: domain::purpose::Purpose {
+                kind: domain::purpose::PurposeKind::WorkReference,
+                description: "测试".into(),
+            },
+            fields: fields.iter().map(|f| f.to_string()).collect(),
+            rows: vec![],
+            masks: masked.iter().map(|f| (f.to_string(), domain::masking::MaskRule::Name)).collect(),
+            daily_row_quota: None,
+        };
+        let all = ["姓名", "出生日期", "户籍地行政区划代码"];
+        assert_eq!(download_block_rows(&items, &scope(&all, &[])), BLOCK_ROWS);
+        assert_eq!(download_block_rows(&items, &scope(&all, &["姓名"])), BLOCK_ROWS, "a mask elsewhere");
+        assert_eq!(download_block_rows(&items, &scope(&all, &["出生日期"])), CLUSTER_ROWS, "the date masked");
+        assert_eq!(download_block_rows(&items, &scope(&["姓名", "出生日期"], &[])), CLUSTER_ROWS, "region hidden");
+        assert_eq!(download_block_rows(&items[..1], &scope(&["姓名"], &[])), BLOCK_ROWS, "nothing clustered");
     }
 
     #[test]

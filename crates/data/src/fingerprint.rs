@@ -294,6 +294,18 @@ fn reorder(batch: &RecordBatch, hasher: &Hasher, keys: &[usize]) -> Result<Recor
 /// smaller), each reordered by the keyed hash of its rows' key texts. Same schema, same rows,
 /// same values; at most one block is held. `key_columns` must be output columns.
 pub fn fingerprint_stream(stream: BatchStream, seed: Seed, key_columns: &[String]) -> Result<BatchStream, DataError> {
+    fingerprint_stream_in_blocks(stream, seed, key_columns, BLOCK_ROWS)
+}
+
+/// [`fingerprint_stream`] with blocks of at least `block_rows` rows (`cluster::download_block_rows`
+/// chooses larger blocks when the stored order would say something the scope hides).
+pub fn fingerprint_stream_in_blocks(
+    stream: BatchStream,
+    seed: Seed,
+    key_columns: &[String],
+    block_rows: usize,
+) -> Result<BatchStream, DataError> {
+    let block_rows = block_rows.max(BLOCK_ROWS);
     let schema = stream.schema();
     if key_columns.is_empty() {
         return Err(DataError::Engine("fingerprint without key columns".into()));
@@ -318,7 +330,7 @@ pub fn fingerprint_stream(stream: BatchStream, seed: Seed, key_columns: &[String
         futures::stream::unfold(State { input: stream, pending: Vec::new(), rows: 0, done: false }, move |mut st| {
             let (hasher, keys, schema) = (hasher.clone(), keys.clone(), block_schema.clone());
             async move {
-                while !st.done && st.rows < BLOCK_ROWS {
+                while !st.done && st.rows < block_rows {
                     match st.input.next().await {
                         Some(Ok(batch)) => {
                             if batch.num_rows() > 0 {

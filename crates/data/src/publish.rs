@@ -283,9 +283,10 @@ fn read_and_check(
     input: PublishInput,
     tx: tokio::sync::mpsc::Sender<RecordBatch>,
 ) -> Result<(u64, RejectionReport), DataError> {
-    // JSON objects may leave out keys whose value is empty: any data item may appear later.
+    // JSON objects may leave out keys whose value is empty: an optional data item may appear
+    // later. (Required and key items must be in the first object, or the header check says so.)
     let mut options = input.options.clone();
-    options.known_columns = input.items.iter().map(|i| i.name.clone()).collect();
+    options.known_columns = input.items.iter().filter(|i| !i.required && !i.is_key).map(|i| i.name.clone()).collect();
     let reader = RowReader::open(&input.path, &options).map_err(|e| DataError::invalid(Some("file"), e.to_string()))?;
     let opts = CheckOptions { today: input.today, ignore_extra: false, check_keys: true };
     let mut checker = RowChecker::new(&input.items, reader.header(), opts)

@@ -6,13 +6,12 @@
 //! - or as **words**: every jieba word of the term appears among the entry's words (企业地址 finds
 //!   企业注册地址).
 //!
-//! Matches in the name weigh most, then the summary. Visibility and filters constrain without
-//! scoring.
+//! Matches in the name weigh most, then the summary; each matching clause scores its field's
+//! fixed weight (no corpus statistics, so nothing about hidden entries reaches the ranking).
+//! Visibility and filters constrain without scoring.
 
 use tantivy::Term;
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery, TermSetQuery,
-};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery, TermSetQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::analyzer::{self, Normalized};
@@ -58,8 +57,11 @@ pub fn needles(terms: &[QueryTerm]) -> Vec<Vec<char>> {
     out
 }
 
-fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
-    if boost == 1.0 { q } else { Box::new(BoostQuery::new(q, boost)) }
+/// A match in a field scores the field's weight, whatever the corpus holds: BM25's word
+/// statistics would count entries the searcher may not see (other departments' drafts, classified
+/// entries), and scores or their order would then betray words in them.
+fn boosted(q: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(q, weight))
 }
 
 fn any_of(clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {

@@ -311,3 +311,31 @@ fn reopens_from_disk() {
     assert_eq!(index.len(), 1);
     assert_eq!(ids(&index, "注册", CLERK), vec![1]);
 }
+
+#[test]
+fn hidden_entries_do_not_move_scores() {
+    let index = city();
+    let before = index.search(&SearchRequest::new("低保 名单", CLERK)).unwrap();
+    // Another department's drafts full of the same words: not visible, and no trace in the scores.
+    let drafts: Vec<Entry> = (100..140)
+        .map(|id| {
+            entry(&E {
+                id,
+                dept: 4,
+                status: ResourceStatus::Draft,
+                classified: false,
+                category: "301001",
+                name: "低保名单低保名单",
+                summary: "低保 名单 低保",
+                items: &["低保"],
+                share: "conditional",
+                tags: &["低保"],
+            })
+        })
+        .collect();
+    index.apply(&drafts, &[]).unwrap();
+    let after = index.search(&SearchRequest::new("低保 名单", CLERK)).unwrap();
+    assert_eq!(after.total, before.total);
+    let scores = |r: &crate::Results| r.hits.iter().map(|h| (h.entry.id, h.score)).collect::<Vec<_>>();
+    assert_eq!(scores(&after), scores(&before));
+}

@@ -316,6 +316,10 @@ pub async fn update_user(svc: &Services, actor: &Actor, id: i64, roles: Vec<Role
         return Err(ServiceError::Conflict("不能停用自己或取消自己的管理员角色，请由另一位管理员操作".into()));
     }
     let before = svc.store.get_user(id).await?;
+    // A system's account only reads or provides data, whatever is asked later.
+    if before.system_id.is_some() {
+        check_system_roles(&roles)?;
+    }
     let user = svc.store.update_user(id, &roles, active).await?;
     audit::record(
         svc,

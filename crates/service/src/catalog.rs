@@ -216,6 +216,12 @@ async fn step(
     if action != LifecycleAction::Withdraw && action != LifecycleAction::Recall && action != LifecycleAction::Return {
         validate(svc, r.department_id, &spec, Some(&code)).await?;
     }
+    // 一数一源 (国发〔2016〕51号 第五条、第十二条): an entry goes before the approver, or a published
+    // entry is revised, only once every overlap with another department's element is decided.
+    if action == LifecycleAction::Submit || (action == LifecycleAction::Update && r.status == ResourceStatus::Published)
+    {
+        crate::elements::check_collection(svc, r.department_id, &spec).await?;
+    }
     let d = diff(Some(&r.spec), &spec);
     let updated = svc
         .store
@@ -270,8 +276,6 @@ pub(crate) async fn update_as(
 pub async fn submit(svc: &Services, actor: &Actor, key: &str) -> Result<Resource> {
     let r = get(svc, actor, key).await?;
     actor.authorize(Action::EditCatalog, Some(r.department_id))?;
-    // 一数一源 (国发〔2016〕51号 第五条、第十二条): overlaps with other departments' elements are decided.
-    crate::elements::check_submission(svc, &r).await?;
     step(svc, actor, r, LifecycleAction::Submit, None, None, None, "submit").await
 }
 

@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use domain::account::{Action, Actor};
 use domain::catalog::diff::diff;
-use domain::catalog::{DataItem, ResourceCode, ResourceSpec, ResourceStatus};
+use domain::catalog::{DataItem, ResourceCode, ResourceSpec};
 use domain::elements::matching::KeyedItem;
 use domain::elements::{
     CollectionChoice, CollectionDecision, DataElementSpec, DuplicatesReport, HeldResource, ItemOverlap, KnownKeys,
@@ -22,7 +22,7 @@ use domain::elements::{
 };
 use domain::error::FieldError;
 use serde_json::json;
-use store::model::{DataElement, PageRequest, Resource};
+use store::model::{DataElement, PageRequest};
 
 use crate::{Result, ServiceError, Services, audit, catalog};
 
@@ -260,15 +260,7 @@ async fn live_sources(svc: &Services, department_id: i64, overlaps: &[ItemOverla
         .filter(|s| ResourceCode::parse(s).is_ok())
         .map(str::to_string)
         .collect();
-    let mut out = BTreeSet::new();
-    for code in svc.store.live_codes(&codes, Some(department_id)).await? {
-        // Classified entries are their department's alone (`visible_to_all`).
-        let r = svc.store.get_resource_by_code(&code).await?;
-        if r.department_id == department_id || !r.spec.classified {
-            out.insert(code);
-        }
-    }
-    Ok(out)
+    Ok(svc.store.live_codes(&codes, Some(department_id)).await?)
 }
 
 async fn register_now(svc: &Services) -> Result<Register> {
@@ -277,8 +269,9 @@ async fn register_now(svc: &Services) -> Result<Register> {
 }
 
 /// The overlaps of a draft that `department_id` (default: the actor's) is preparing: which of its
-/// items other departments are responsible for or already hold. Any signed-in user may ask: it
-/// shows only the register and entries the department can see.
+/// items other departments are responsible for or already hold. Any signed-in user may ask for
+/// their own department (another only if they may edit its catalogue, or supervise): it shows only
+/// the register and entries the department can see.
 pub async fn overlaps_for(
     svc: &Services,
     actor: &Actor,
@@ -287,6 +280,10 @@ pub async fn overlaps_for(
 ) -> Result<OverlapReport> {
     actor.authorize(Action::ReadCatalog, None)?;
     let dept = department_id.unwrap_or(actor.department_id);
+    // Seen as another department, the answer would tell which of its drafts exist.
+    if dept != actor.department_id && !catalog::sees_everything(actor) {
+        actor.authorize(Action::EditCatalog, Some(dept))?;
+    }
     svc.store.get_department(dept).await?;
     report(svc, dept, spec, &register_now(svc).await?).await
 }
@@ -300,24 +297,21 @@ pub async fn overlaps_of(svc: &Services, actor: &Actor, key: &str) -> Result<Ove
 /// 国发〔2016〕51号 第五条、第十二条: a draft whose items include a register element another
 /// department is responsible for is not submitted until the entry records a decision for each.
 /// Called by `catalog::submit`; entries that are not drafts are left to the lifecycle check.
-pub(crate) async fn check_submission(svc: &Services, r: &Resource) -> Result<()> {
-    if r.status != ResourceStatus::Draft {
-        return Ok(());
-    }
+pub(crate) async fn check_collection(svc: &Services, department_id: i64, spec: &ResourceSpec) -> Result<()> {
     let register = register_now(svc).await?;
-    let concerned = r.spec.data_items.iter().any(|i| {
-        register.element_of(&KeyedItem::new(i)).is_some_and(|(e, _)| e.spec.duty.department_id != r.department_id)
+    let concerned = spec.data_items.iter().any(|i| {
+        register.element_of(&KeyedItem::new(i)).is_some_and(|(e, _)| e.spec.duty.department_id != department_id)
     });
     if !concerned {
         return Ok(());
     }
     // Deciding needs only the register and the codes the decisions name; the catalogue is read
     // only to word a refusal (which entry to apply to).
-    let overlaps = find_overlaps(&r.spec, r.department_id, &register, &[]);
-    if check_undecided(&overlaps, &live_sources(svc, r.department_id, &overlaps).await?).is_ok() {
+    let overlaps = find_overlaps(spec, department_id, &register, &[]);
+    if check_undecided(&overlaps, &live_sources(svc, department_id, &overlaps).await?).is_ok() {
         return Ok(());
     }
-    let report = report(svc, r.department_id, &r.spec, &register).await?;
+    let report = report(svc, department_id, spec, &register).await?;
     if report.problems.is_empty() {
         Ok(())
     } else {

@@ -447,6 +447,14 @@ pub async fn issue_grant(svc: &Services, actor: &Actor, g: DirectGrant) -> Resul
     if r.status != ResourceStatus::Published {
         return Err(ServiceError::Conflict(format!("目录“{}”不是已发布状态，不能授权", r.code)));
     }
+    // A classified entry is not visible outside its department (`visible_to_all`): its sharing
+    // follows the secrecy rules (国发〔2016〕51号 第五条(一)、第二十条), not platform grants.
+    if r.spec.classified {
+        return Err(ServiceError::Conflict(format!(
+            "目录“{}”为涉密资源，不能通过平台授权共享，请按保密规定办理",
+            r.code
+        )));
+    }
     if consumer_department_id == r.department_id {
         return Err(ServiceError::invalid(
             "consumer_department_id",

@@ -955,7 +955,7 @@ macro_rules! impl_store {
                 for c in codes {
                     let row = sqlx::query(
                         "SELECT code FROM resources WHERE code = $1 AND status <> 'withdrawn' \
-                         AND ($2 = 0 OR status = 'published' OR department_id = $2)",
+                         AND ($2 = 0 OR (status = 'published' AND classified = 0) OR department_id = $2)",
                     )
                         .bind(c)
                         .bind(visible_to.unwrap_or(0))

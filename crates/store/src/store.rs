@@ -88,7 +88,7 @@ pub trait Store: SharingStore + ElementStore + Send + Sync + 'static {
     /// Every version, oldest first.
     async fn resource_history(&self, id: i64) -> R<Vec<ResourceVersion>>;
     /// Those of `codes` that name a resource that is not withdrawn and, with `visible_to`, that
-    /// this department may see (published, or its own).
+    /// this department may see (published and not classified, or its own).
     async fn live_codes(&self, codes: &[String], visible_to: Option<i64>) -> R<BTreeSet<String>>;
     /// Resource ids of a department, optionally only with a status.
     async fn department_resource_ids(

@@ -56,7 +56,8 @@ impl Columns {
     fn from_first(fields: &[(String, Value)], unit: RowUnit, known: &[String]) -> Result<Columns, InputError> {
         let mut header = check_header(fields.iter().enumerate().map(|(i, (key, _))| (i + 1, key.clone())).collect())?;
         for k in known {
-            if !header.iter().any(|h| h == k.trim()) {
+            // Matched as the row checker matches names to items (ASCII case aside).
+            if !header.iter().any(|h| h.eq_ignore_ascii_case(k.trim())) {
                 header.push(k.trim().to_string());
             }
         }

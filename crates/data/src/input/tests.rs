@@ -588,6 +588,10 @@ fn json_objects_may_leave_out_known_keys() {
     let opts = InputOptions { known_columns: known, ..InputOptions::new(InputFormat::Ndjson) };
     let items: Vec<_> = RowReader::open(&path, &opts).expect("opens").collect();
     assert_eq!(items[1], row(2, &[Some("乙"), Some("补")]));
+    // A known column differing only in ASCII case is the same column.
+    let path = write(&dir, "c.json", r#"[{"id": "1"}]"#.as_bytes());
+    let opts = InputOptions { known_columns: vec!["ID".into()], ..InputOptions::new(InputFormat::Json) };
+    assert_eq!(RowReader::open(&path, &opts).expect("opens").header(), ["id"]);
     // Without known columns the first object decides, as before.
     let items: Vec<_> = open(&dir.path().join("k.json"), InputFormat::Json).expect("opens").collect();
     assert_eq!(items[1].clone().expect_err("not in the header").column.as_deref(), Some("备注"));

@@ -100,9 +100,10 @@ impl ResourceStatus {
 }
 
 /// Whether every department may know the entry exists: published entries (and withdrawn ones that
-/// had been published) are everyone's, unless classified (涉密: 国发〔2016〕51号 第二十条 puts
-/// information touching state secrets under the secrecy laws, so only the providing department and
-/// the supervisors see it). Drafts and submissions are their department's. The catalogue, search and every
+/// had been published) are everyone's, unless classified (涉密). 国发〔2016〕51号 第五条(一)
+/// leaves classified resources to the secrecy laws and 第二十条 makes provider and user answer for
+/// secrecy; this platform's own policy is that a classified entry is seen only by its department and
+/// the supervisors, and is shared outside the platform's grants. Drafts and submissions are their department's. The catalogue, search and every
 /// listing apply this one rule.
 pub fn visible_to_all(status: ResourceStatus, ever_published: bool, classified: bool) -> bool {
     !classified && (status == ResourceStatus::Published || (status == ResourceStatus::Withdrawn && ever_published))

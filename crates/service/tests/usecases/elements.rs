@@ -199,6 +199,8 @@ async fn an_undecided_overlap_is_not_submitted_and_the_coordinator_sees_duplicat
         ]
     );
     assert_eq!(preview.problems.len(), 2);
+    // Asking as another department would tell which of its drafts exist: refused.
+    assert_forbidden(elements::overlaps_for(&w.svc, &w.editor_a, Some(w.b.id), &dibao()).await, "another department");
     let draft = catalog::create(&w.svc, &w.editor_b, None, dibao()).await.unwrap();
     let of = elements::overlaps_of(&w.svc, &w.editor_b, &draft.code).await.unwrap();
     assert_eq!(summary(&of), summary(&preview));
@@ -287,6 +289,17 @@ async fn an_undecided_overlap_is_not_submitted_and_the_coordinator_sees_duplicat
     let first = &report.elements[0];
     assert_eq!((first.element.name.as_str(), first.undecided()), ("户籍地址", 1));
     assert!(report.candidates.is_empty());
+
+    // Revising the published entry now needs that decision too (the rule is not only at first
+    // submission); with it, the revision goes through.
+    let mut revised = after.spec.clone();
+    revised.summary = "低保对象名单（修订）".into();
+    let e = catalog::update(&w.svc, &w.editor_b, &after.code, None, revised.clone()).await.unwrap_err();
+    assert_eq!(codes(&e), [("collection_decisions".to_string(), "undecided_overlap".to_string())]);
+    assert_eq!(w.resource(after.id).await.version, after.version, "nothing changed");
+    revised.collection_decisions.push(decide("户籍地址", CollectionChoice::UseShared, Some(&pop.code)));
+    let done = catalog::update(&w.svc, &w.editor_b, &after.code, None, revised).await.unwrap();
+    assert_eq!(done.version, after.version + 1);
 }
 
 /// A small deterministic generator (xorshift64*), so that a failure replays.
@@ -510,7 +523,7 @@ async fn a_large_catalogue_gives_the_same_answers_as_reading_it_whole() {
         checks.push((r.department_id, r.spec.clone(), Some(r.id)));
     }
     for (dept, spec, own) in &checks {
-        let got = elements::overlaps_for(&w.svc, &w.editor_a, Some(*dept), spec).await.unwrap();
+        let got = elements::overlaps_for(&w.svc, &w.coordinator, Some(*dept), spec).await.unwrap();
         let before = find_overlaps(spec, *dept, &register, &whole_catalogue(&live, Some(*dept), *own));
         assert_eq!(got.overlaps, before, "{} of department {dept}", spec.name);
         with_element += got.overlaps.iter().filter(|o| o.element.is_some()).count();

@@ -78,6 +78,13 @@ async fn systems_are_registered_by_the_admin_and_their_accounts_call_as_the_syst
         (actor.department_id, actor.system.clone()),
         (w.b.id, Some(SystemRef { id: relief.id, name: "社会救助管理系统".into() }))
     );
+    // Nor can it be given a deciding role afterwards.
+    let e = err(accounts::update_user(&w.svc, &w.admin, actor.user_id, vec![Role::Approver], true).await);
+    assert_eq!(fields(&e), ["roles"]);
+    accounts::update_user(&w.svc, &w.admin, actor.user_id, vec![Role::DataConsumer, Role::DataProvider], true)
+        .await
+        .unwrap();
+    accounts::update_user(&w.svc, &w.admin, actor.user_id, vec![Role::DataConsumer], true).await.unwrap();
     let created = w.audit().await.into_iter().rfind(|e| e.action == "user.create").unwrap();
     assert_eq!(created.detail["for_system"], json!({"id": relief.id, "name": "社会救助管理系统"}));
 

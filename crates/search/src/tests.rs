@@ -339,3 +339,18 @@ fn hidden_entries_do_not_move_scores() {
     let scores = |r: &crate::Results| r.hits.iter().map(|h| (h.entry.id, h.score)).collect::<Vec<_>>();
     assert_eq!(scores(&after), scores(&before));
 }
+
+#[test]
+fn substrings_of_every_length_match_exactly() {
+    let index = city();
+    for (q, want) in [
+        ("城乡最低", vec![2]),
+        ("城乡最低生", vec![2]),
+        ("城乡最低生活保障对象名单", vec![2]),
+        ("乡最低生活保", vec![2]),
+        ("城乡最高", vec![]),
+        ("城乡低", vec![]),
+    ] {
+        assert_eq!(ids(&index, q, CLERK), want, "{q}");
+    }
+}

@@ -1763,7 +1763,7 @@ fn report(args: &Args, mix: &[Query], gs: &Side, segs: usize, pg: &Side, info: &
          the traditional-script entries), and it also matches a term whose jieba words all occur in the entry \
          without being adjacent (企业地址 finds 企业注册地址; 排污许可 finds an entry with the items 排污单位名称 and \
          许可证编号); a term with punctuation (PM2.5) is matched as its runs (pm2, 5). {} Rankings differ by design \
-         (BM25 with name and summary boosts against trigram similarity to the name).",
+         (fixed field weights, name first then summary, against trigram similarity to the name).",
         if fewer.is_empty() && same_facets == same && subset == n {
             "In this run govshare never found fewer entries than PostgreSQL, wherever the totals agree all seven facet \
              counts agree too, and no facet count of PostgreSQL's exceeds govshare's."

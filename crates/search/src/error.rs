@@ -11,6 +11,8 @@ pub enum SearchError {
     UnknownFilter(String),
     #[error("{}筛选值“{value}”无效", .dimension.label())]
     BadFilterValue { dimension: Dimension, value: String },
+    #[error("资源分类只能选一个（选上一级分类即包含其下各类）")]
+    OneCategory,
     #[error("检索词不能超过{MAX_QUERY_CHARS}个字")]
     QueryTooLong,
     #[error("检索词不能超过{MAX_TERMS}个")]
@@ -33,6 +35,7 @@ impl SearchError {
         match self {
             SearchError::UnknownFilter(name) => Some(name.clone()),
             SearchError::BadFilterValue { dimension, .. } => Some(dimension.field_name().to_string()),
+            SearchError::OneCategory => Some("category".to_string()),
             SearchError::QueryTooLong | SearchError::TooManyTerms => Some("q".to_string()),
             SearchError::BadLimit => Some("limit".to_string()),
             SearchError::TooDeep | SearchError::BadCursor => Some("cursor".to_string()),

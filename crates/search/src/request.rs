@@ -50,7 +50,7 @@ impl SearchRequest {
                 return Err(SearchError::BadFilterValue { dimension: dim, value: value.to_string() });
             }
             if self.category.as_deref().is_some_and(|c| c != code) {
-                return Err(SearchError::BadFilterValue { dimension: dim, value: value.to_string() });
+                return Err(SearchError::OneCategory);
             }
             self.category = Some(code.to_string());
             return Ok(());

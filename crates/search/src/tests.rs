@@ -257,6 +257,13 @@ fn bad_requests_are_named() {
     assert_eq!(req.filter("colour", "red").unwrap_err().field().as_deref(), Some("colour"));
     assert_eq!(req.filter("share_type", "随便").unwrap_err().to_string(), "共享类型筛选值“随便”无效");
     assert!(req.filter("category", "10").is_err());
+    req.filter("category", "101").unwrap();
+    req.filter("category", "101").unwrap();
+    let two = req.filter("category", "102").unwrap_err();
+    assert_eq!(
+        (two.field().as_deref(), two.to_string().as_str()),
+        (Some("category"), "资源分类只能选一个（选上一级分类即包含其下各类）")
+    );
     let index = city();
     let long = SearchRequest::new(&"数".repeat(201), CLERK);
     assert_eq!(index.search(&long).unwrap_err().field().as_deref(), Some("q"));

@@ -95,6 +95,20 @@ pub async fn get_department(svc: &Services, id: i64) -> Result<Department> {
     Ok(svc.store.get_department(id).await?)
 }
 
+/// The names of every department, by id (one listing, for labels).
+pub async fn department_names(svc: &Services) -> Result<std::collections::HashMap<i64, String>> {
+    let mut out = std::collections::HashMap::new();
+    let mut after = None;
+    loop {
+        let page = svc.store.list_departments(PageRequest { after, limit: 500 }).await?;
+        out.extend(page.items.into_iter().map(|d| (d.id, d.spec.name)));
+        match page.next {
+            Some(n) => after = Some(n),
+            None => return Ok(out),
+        }
+    }
+}
+
 pub async fn list_departments(svc: &Services, page: PageRequest) -> Result<Page<Department>> {
     Ok(svc.store.list_departments(page).await?)
 }

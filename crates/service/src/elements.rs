@@ -22,7 +22,7 @@ use domain::elements::{
 };
 use domain::error::FieldError;
 use serde_json::json;
-use store::model::{DataElement, PageRequest};
+use store::model::DataElement;
 
 use crate::{Result, ServiceError, Services, audit, catalog};
 
@@ -41,20 +41,6 @@ pub struct OverlapReport {
     pub overlaps: Vec<ItemOverlap>,
     /// What submitting the entry would be refused for now (empty: it may be submitted).
     pub problems: Vec<FieldError>,
-}
-
-/// The names of every department, by id.
-async fn department_names(svc: &Services) -> Result<HashMap<i64, String>> {
-    let mut out = HashMap::new();
-    let mut after = None;
-    loop {
-        let page = svc.store.list_departments(PageRequest { after, limit: 500 }).await?;
-        out.extend(page.items.into_iter().map(|d| (d.id, d.spec.name)));
-        match page.next {
-            Some(n) => after = Some(n),
-            None => return Ok(out),
-        }
-    }
 }
 
 fn entry(element: DataElement, names: &HashMap<i64, String>) -> ElementEntry {
@@ -96,7 +82,7 @@ async fn checked(
 ) -> Result<(DataElementSpec, HashMap<i64, String>)> {
     let spec = tidy(spec);
     spec.validate()?;
-    let names = department_names(svc).await?;
+    let names = crate::accounts::department_names(svc).await?;
     if !names.contains_key(&spec.duty.department_id) {
         return Err(ServiceError::invalid(
             "department_id",
@@ -178,20 +164,20 @@ pub async fn retire(svc: &Services, actor: &Actor, id: i64, reason: Option<Strin
         json!({"name": e.spec.name, "version": e.version, "reason": reason}),
     )
     .await?;
-    Ok(entry(e, &department_names(svc).await?))
+    Ok(entry(e, &crate::accounts::department_names(svc).await?))
 }
 
 /// The register (信息采集责任公开目录): public to every signed-in user.
 pub async fn list(svc: &Services, actor: &Actor, include_retired: bool) -> Result<Vec<ElementEntry>> {
     actor.authorize(Action::ReadCatalog, None)?;
-    let names = department_names(svc).await?;
+    let names = crate::accounts::department_names(svc).await?;
     Ok(svc.store.list_data_elements(include_retired).await?.into_iter().map(|e| entry(e, &names)).collect())
 }
 
 pub async fn get(svc: &Services, actor: &Actor, id: i64) -> Result<ElementEntry> {
     actor.authorize(Action::ReadCatalog, None)?;
     match svc.store.get_data_element(id).await {
-        Ok(e) => Ok(entry(e, &department_names(svc).await?)),
+        Ok(e) => Ok(entry(e, &crate::accounts::department_names(svc).await?)),
         Err(store::StoreError::NotFound { .. }) => Err(not_found(id)),
         Err(e) => Err(e.into()),
     }
@@ -264,7 +250,7 @@ async fn live_sources(svc: &Services, department_id: i64, overlaps: &[ItemOverla
 }
 
 async fn register_now(svc: &Services) -> Result<Register> {
-    let names = department_names(svc).await?;
+    let names = crate::accounts::department_names(svc).await?;
     Ok(Register::new(live_register(svc, &names).await?))
 }
 

@@ -149,15 +149,13 @@ const READ_ALL_ABOVE: usize = 200;
 
 async fn all_resources(svc: &Services) -> Result<Vec<Resource>> {
     let mut out = Vec::new();
-    let mut page = PageRequest { after: None, limit: 500 };
+    let mut after = None;
     loop {
-        let p = svc.store.list_resources(&ResourceFilter::default(), page).await?;
-        let last = p.items.last().map(|r| r.id);
-        let n = p.items.len();
-        out.extend(p.items);
-        match last {
-            Some(id) if n as i64 == page.limit => page.after = Some(id),
-            _ => return Ok(out),
+        let page = svc.store.list_resources(&ResourceFilter::default(), PageRequest { after, limit: 500 }).await?;
+        out.extend(page.items);
+        match page.next {
+            Some(n) => after = Some(n),
+            None => return Ok(out),
         }
     }
 }
@@ -290,14 +288,8 @@ pub async fn search(svc: &Services, actor: &Actor, params: SearchParams) -> Resu
 /// Names for the values: enumerations label themselves; categories and departments are looked up.
 async fn label_facets(svc: &Services, counts: search::facets::Counts) -> Result<Vec<FacetGroup>> {
     let categories = svc.store.list_categories().await?;
-    let mut departments: HashMap<u64, String> = HashMap::new();
-    if let Some((_, providers)) = counts.iter().find(|(d, _)| *d == Dimension::Provider) {
-        for id in providers.keys() {
-            if let Ok(d) = svc.store.get_department(*id as i64).await {
-                departments.insert(*id, d.spec.name);
-            }
-        }
-    }
+    // One listing, not one query per provider value.
+    let departments = crate::accounts::department_names(svc).await?;
     Ok(counts
         .into_iter()
         .map(|(dim, values): (Dimension, BTreeMap<u64, u64>)| {
@@ -307,7 +299,9 @@ async fn label_facets(svc: &Services, counts: search::facets::Counts) -> Result<
                     let (value, label) = dim.describe(v);
                     let label = match (dim, label) {
                         (_, Some(l)) => l.to_string(),
-                        (Dimension::Provider, None) => departments.get(&v).cloned().unwrap_or_else(|| value.clone()),
+                        (Dimension::Provider, None) => {
+                            departments.get(&(v as i64)).cloned().unwrap_or_else(|| value.clone())
+                        }
                         (Dimension::Category, None) => categories
                             .iter()
                             .find(|c| c.code.as_str() == value)

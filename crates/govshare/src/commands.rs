@@ -454,7 +454,7 @@ pub async fn serve(listen: std::net::SocketAddr, svc: Services) -> anyhow::Resul
             }
         }
     });
-    let app = server::router(svc.clone());
+    let app = server::router(svc.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -70,6 +70,7 @@ impl From<ServiceError> for ApiError {
         let msg = e.to_string();
         match e {
             ServiceError::Unauthenticated => ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", msg),
+            ServiceError::SignInRefused(_) => ApiError::new(StatusCode::UNAUTHORIZED, "sign_in_refused", msg),
             ServiceError::Forbidden(_) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", msg),
             ServiceError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", msg),
             ServiceError::Invalid(errs) => {

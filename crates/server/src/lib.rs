@@ -9,6 +9,7 @@ mod openapi;
 mod refusals;
 mod routes;
 mod views;
+mod web;
 
 use std::sync::Arc;
 
@@ -44,7 +45,7 @@ pub fn router(svc: Services) -> Router {
 
 /// Serves the application until the process is stopped.
 pub async fn serve(listener: tokio::net::TcpListener, svc: Services) -> std::io::Result<()> {
-    axum::serve(listener, router(svc)).await
+    axum::serve(listener, router(svc).into_make_service_with_connect_info::<std::net::SocketAddr>()).await
 }
 
 /// The OpenAPI document, for tools and tests.

@@ -12,6 +12,9 @@ pub enum ServiceError {
     /// No valid credentials.
     #[error("未登录或访问令牌无效，请在请求头中提供 Authorization: Bearer <令牌>")]
     Unauthenticated,
+    /// A web sign-in with a wrong username or password (which of the two is not said).
+    #[error("{0}")]
+    SignInRefused(String),
     #[error(transparent)]
     Forbidden(#[from] Forbidden),
     /// The object does not exist (or the actor may not know it exists).

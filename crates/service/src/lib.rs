@@ -10,6 +10,7 @@ pub mod auth;
 pub mod catalog;
 pub mod clock;
 pub mod currency;
+pub mod dashboard;
 pub mod datasets;
 pub mod elements;
 mod error;
@@ -17,6 +18,7 @@ pub mod interchange_io;
 pub mod limits;
 pub mod search;
 pub mod sharing;
+pub mod signin;
 pub mod trace;
 
 use std::sync::Arc;

@@ -22,6 +22,8 @@ mod sharing_store;
 mod sqlite;
 mod store;
 pub mod time;
+mod web_backend;
+mod web_store;
 
 pub use elements_store::ElementStore;
 pub use error::StoreError;
@@ -30,3 +32,4 @@ pub use postgres::PgStore;
 pub use sharing_store::SharingStore;
 pub use sqlite::SqliteStore;
 pub use store::Store;
+pub use web_store::{LoginFailures, WebSession, WebStore};

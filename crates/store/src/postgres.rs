@@ -46,3 +46,4 @@ impl PgStore {
 crate::backend::impl_store!(PgStore, sqlx::Postgres, "postgres");
 crate::sharing_backend::impl_sharing_store!(PgStore, sqlx::Postgres);
 crate::elements_backend::impl_element_store!(PgStore, sqlx::Postgres);
+crate::web_backend::impl_web_store!(PgStore, sqlx::Postgres);

@@ -46,3 +46,4 @@ impl SqliteStore {
 crate::backend::impl_store!(SqliteStore, sqlx::Sqlite, "sqlite");
 crate::sharing_backend::impl_sharing_store!(SqliteStore, sqlx::Sqlite);
 crate::elements_backend::impl_element_store!(SqliteStore, sqlx::Sqlite);
+crate::web_backend::impl_web_store!(SqliteStore, sqlx::Sqlite);

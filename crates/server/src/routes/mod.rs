@@ -22,6 +22,7 @@ use crate::error::ApiError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(crate::web::routes())
         .route("/healthz", get(health::healthz))
         .route("/api/openapi.json", get(health::openapi))
         .route("/api/v1/calendar/deadline", get(health::deadline))
@@ -108,8 +109,14 @@ async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) ->
     )
 }
 
-async fn not_found(uri: axum::http::Uri) -> ApiError {
-    ApiError::not_found(format!("没有这个接口：{}（接口说明见 /api/openapi.json）", uri.path()))
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        ApiError::not_found(format!("没有这个接口：{}（接口说明见 /api/openapi.json）", uri.path())).into_response()
+    } else {
+        // Pages get a page.
+        crate::web::page::WebError::Api(ApiError::not_found(format!("页面 {} 不存在", uri.path()))).into_response()
+    }
 }
 
 /// A numeric path parameter, with a clear error.

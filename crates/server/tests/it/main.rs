@@ -13,3 +13,4 @@ mod io;
 mod s3;
 mod search;
 mod sharing;
+mod web;

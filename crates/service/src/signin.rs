@@ -165,8 +165,39 @@ pub async fn sign_out(svc: &Services, user: &SessionUser) -> Result<()> {
     Ok(())
 }
 
+/// Changes the signed-in user's own password: the current one must be given, the new one must pass
+/// the strength rule and differ from it. Every session of the user ends (the caller signs in again).
+pub async fn change_password(svc: &Services, user: &SessionUser, current: &str, new: &str) -> Result<()> {
+    let stored = svc.store.get_user(user.actor.user_id).await?.password_hash;
+    if !stored.as_deref().is_some_and(|h| auth::verify_password(current, h)) {
+        return Err(ServiceError::invalid("current_password", "wrong_password", "当前密码不正确"));
+    }
+    if current == new {
+        return Err(ServiceError::invalid("new_password", "unchanged", "新密码不能与当前密码相同"));
+    }
+    let hash = auth::hash_password(new).map_err(|e| match e {
+        ServiceError::Invalid(errs) => ServiceError::Invalid(domain::error::ValidationErrors(
+            errs.0.into_iter().map(|f| domain::error::FieldError::new("new_password", &f.code, f.message)).collect(),
+        )),
+        other => other,
+    })?;
+    svc.store.set_password(user.actor.user_id, &hash).await?;
+    let ended = svc.store.end_user_web_sessions(user.actor.user_id, svc.clock.now()).await?;
+    audit::record(
+        svc,
+        Some(&user.actor),
+        "auth.password_changed",
+        "user",
+        Some(user.actor.username.clone()),
+        json!({"sessions_ended": ended}),
+    )
+    .await?;
+    Ok(())
+}
+
 /// An argon2id hash of a random password nobody knows, checked for unknown usernames.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2Lv0n6Ai4o0LgYrXxk6P5Qx2wI9m4bq7m1mWw3B3VfQ";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2Lv0n6Ai4o0LgYrXxk6P5Qx2wI9m4bq7m1mWw3B3VfQ";
 
 #[cfg(test)]
 mod tests {

@@ -129,7 +129,8 @@ async fn sign_in_and_out(app: TestApp) {
     assert!(web.cookie.is_none());
 
     // The right one: a session cookie (HttpOnly, SameSite=Lax), then the console.
-    let p = web.post("/console/login", &[("username", "b_consumer"), ("password", PASSWORD), ("next", "/console")]).await;
+    let p =
+        web.post("/console/login", &[("username", "b_consumer"), ("password", PASSWORD), ("next", "/console")]).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
     assert_eq!(p.location(), "/console");
     let set = p.headers.get("set-cookie").unwrap().to_str().unwrap();
@@ -142,7 +143,8 @@ async fn sign_in_and_out(app: TestApp) {
 
     // Sign-in and sign-out are audited.
     let events = app.get("/api/v1/audit?action=auth.sign_in", "auditor").await;
-    let count = |action: &str| events.body["items"].as_array().unwrap().iter().filter(|e| e["action"] == action).count();
+    let count =
+        |action: &str| events.body["items"].as_array().unwrap().iter().filter(|e| e["action"] == action).count();
     assert_eq!(count("auth.sign_in"), 1, "{}", events.body);
     assert_eq!(count("auth.sign_in_failed"), 2, "{}", events.body);
 
@@ -217,4 +219,63 @@ async fn lockout_and_safe_redirects(app: TestApp) {
     assert!(p.html.contains("<html") && p.html.contains("不存在"), "{}", p.html);
     let r = app.get("/api/v1/no-such", "admin").await;
     assert_eq!(r.body["error"]["code"], "not_found");
+}
+
+both!(change_password);
+
+async fn change_password(app: TestApp) {
+    let mut web = WebClient::signed_in(&app, "b_editor").await;
+    let mut other = WebClient::signed_in(&app, "b_editor").await;
+    let p = web.get("/console/account").await;
+    assert!(p.html.contains("修改密码"), "{}", p.html);
+    // Refusals name the field and change nothing.
+    let p = web
+        .post(
+            "/console/account",
+            &[
+                ("current_password", "Wrong-Pass-1x"),
+                ("new_password", "New-Password-2026"),
+                ("confirm_password", "New-Password-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.html.contains("当前密码不正确"), "{}", p.html);
+    let p = web
+        .post(
+            "/console/account",
+            &[("current_password", PASSWORD), ("new_password", "short"), ("confirm_password", "short")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.html.contains("至少10位"), "{}", p.html);
+    let p = web
+        .post(
+            "/console/account",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "New-Password-2026"),
+                ("confirm_password", "Other-Password-2026"),
+            ],
+        )
+        .await;
+    assert!(p.html.contains("两次输入的新密码不一致"), "{}", p.html);
+    assert_eq!(other.get("/console").await.status, StatusCode::OK);
+    // The change ends every session of the user; the old password no longer works.
+    let p = web
+        .post(
+            "/console/account",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "New-Password-2026"),
+                ("confirm_password", "New-Password-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    assert_eq!(p.location(), "/console/login?changed=1");
+    assert_eq!(other.get("/console").await.status, StatusCode::SEE_OTHER, "other sessions ended");
+    let mut fresh = WebClient::new(&app);
+    assert_eq!(fresh.sign_in("b_editor", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(fresh.sign_in("b_editor", "New-Password-2026").await.status, StatusCode::SEE_OTHER);
 }

@@ -1,5 +1,6 @@
 //! The department console: sign-in and the home page here; each area of work in its own module.
 
+mod account;
 mod signin;
 
 use askama::Template;
@@ -16,6 +17,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console", get(home))
         .route("/console/login", get(signin::form).post(signin::submit))
         .route("/console/logout", axum::routing::post(signin::sign_out))
+        .route("/console/account", get(account::page).post(account::change_password))
 }
 
 /// A number on the home page that links to where it is worked on.

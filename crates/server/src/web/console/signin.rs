@@ -19,6 +19,7 @@ struct LoginPage {
     next: String,
     username: String,
     error: Option<String>,
+    notice: Option<&'static str>,
     lock_after: i64,
     lock_minutes: i64,
 }
@@ -26,6 +27,8 @@ struct LoginPage {
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
+    /// Set after a password change (a fixed notice, never echoed text).
+    changed: Option<String>,
 }
 
 /// Only a path of this site is a place to return to after sign-in (never another site).
@@ -40,11 +43,23 @@ async fn page(state: &AppState, next: String, username: String, error: Option<St
     let mut chrome = Chrome::portal(state, "登录", "").await;
     chrome.area = crate::web::page::Area::Console;
     chrome.menu.clear();
-    LoginPage { chrome, next, username, error, lock_after: LOCK_AFTER_FAILURES, lock_minutes: LOCK_MINUTES }
+    LoginPage {
+        chrome,
+        next,
+        username,
+        error,
+        notice: None,
+        lock_after: LOCK_AFTER_FAILURES,
+        lock_minutes: LOCK_MINUTES,
+    }
 }
 
 pub async fn form(State(state): State<AppState>, Query(q): Query<NextQuery>) -> WebResult {
-    render(&page(&state, safe_next(q.next.as_deref()), String::new(), None).await)
+    let mut p = page(&state, safe_next(q.next.as_deref()), String::new(), None).await;
+    if q.changed.is_some() {
+        p.notice = Some("密码已修改，请使用新密码重新登录");
+    }
+    render(&p)
 }
 
 #[derive(Deserialize)]
@@ -70,8 +85,11 @@ pub async fn submit(
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
         }
         Err(e @ (ServiceError::SignInRefused(_) | ServiceError::RateLimited(_) | ServiceError::Invalid(_))) => {
-            let status =
-                if matches!(e, ServiceError::RateLimited(_)) { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::UNAUTHORIZED };
+            let status = if matches!(e, ServiceError::RateLimited(_)) {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
             let message = match e {
                 ServiceError::Invalid(errs) => errs.first().map(|f| f.message.clone()).unwrap_or_default(),
                 other => other.to_string(),

@@ -84,10 +84,21 @@ export function account(username) {
   return a;
 }
 
+/** A fresh browser context with extra options (e.g. `{ javaScriptEnabled: false }`). */
+export async function newContext(options = {}) {
+  return browser.newContext({ viewport: DESKTOP, locale: "zh-CN", baseURL: base, ...options });
+}
+
 /** A fresh browser context (its own cookies) with a page at desktop size, or `viewport`. */
 export async function newPage(viewport = DESKTOP) {
   const context = await browser.newContext({ viewport, locale: "zh-CN", baseURL: base });
   const page = await context.newPage();
+  watch(page);
+  return page;
+}
+
+/** Collects a page's script errors and broken assets in `page.errors`. */
+export function watch(page) {
   page.errors = [];
   page.on("pageerror", (e) => page.errors.push(e.message));
   // Script errors, and any stylesheet, script, image or font that fails to load (a broken page).
@@ -102,7 +113,6 @@ export async function newPage(viewport = DESKTOP) {
     }
     if (r.status() >= 500) page.errors.push(`${r.url()} answered ${r.status()}`);
   });
-  return page;
 }
 
 /** A page signed in to the console as `username` (demo password). */
@@ -116,13 +126,13 @@ export async function signedIn(username, viewport = DESKTOP) {
   return page;
 }
 
-/** Saves a full-page screenshot of the current page as `<name>-desktop.png`, and the same URL at
- * phone size as `<name>-phone.png` (same cookies). */
+/** Saves a full-page screenshot of the current page as `<name>-desktop.png`, then the same page
+ * (same state, also after a POST) at phone size as `<name>-phone.png`, and restores the size. */
 export async function screenshots(page, name) {
+  const size = page.viewportSize() ?? DESKTOP;
+  await page.setViewportSize(DESKTOP);
   await page.screenshot({ path: join(SCREENSHOTS, `${name}-desktop.png`), fullPage: true });
-  const phone = await page.context().newPage();
-  await phone.setViewportSize(PHONE);
-  await phone.goto(page.url());
-  await phone.screenshot({ path: join(SCREENSHOTS, `${name}-phone.png`), fullPage: true });
-  await phone.close();
+  await page.setViewportSize(PHONE);
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}-phone.png`), fullPage: true });
+  await page.setViewportSize(size);
 }

@@ -32,6 +32,9 @@ pub enum Basis {
     Unconditional,
     /// A grant (授权) of the provider or the coordinator.
     Grant(i64),
+    /// 无条件开放 to the public, through the opening with this id (seed 002): the opened version
+    /// only, without the removed columns, with the masked ones masked.
+    Open(i64),
 }
 
 impl Basis {
@@ -40,6 +43,7 @@ impl Basis {
             Basis::OwnDepartment => "own_department",
             Basis::Unconditional => "unconditional",
             Basis::Grant(_) => "grant",
+            Basis::Open(_) => "open",
         }
     }
 
@@ -158,6 +162,8 @@ pub enum Denied {
     NotPublished,
     #[error("该资源的信息项均不可直接共享，请先提出共享申请")]
     NoSharedFields,
+    #[error("该数据未向社会开放（或该版本尚未经保密审查开放）")]
+    NotOpened,
     #[error("信息项“{0}”不在您的授权范围内，不能读取、筛选、排序或分组")]
     FieldOutOfScope(String),
     #[error("信息项“{0}”按授权脱敏显示，只能查看，不能用于筛选、排序、分组或聚合")]
@@ -271,6 +277,47 @@ pub fn decide(
         ShareType::NotShared => Err(Denied::NotShared { basis: resource.spec.share_basis.clone().unwrap_or_default() }),
         _ => Err(Denied::NeedsApplication),
     }
+}
+
+/// An opening of a version to the public (seed 002), as the public decision needs it.
+pub struct OpeningFacts<'a> {
+    pub id: i64,
+    /// The version the opening names.
+    pub version: i64,
+    /// The fields the reviewer left public, in item order.
+    pub fields: &'a [String],
+    /// Fields shown masked, with their rule.
+    pub masks: &'a [(String, MaskRule)],
+}
+
+/// Decides what the public (no account) may read of a version: only a published, not classified
+/// 无条件开放 resource with a current opening, only the version the opening names (a newer
+/// version needs its own review), only the opened fields the version has, masked as decided.
+/// Public reads are queries and downloads; the changes feed and verification are not offered.
+pub fn decide_public(
+    purpose: Purpose,
+    kind: ReadKind,
+    version: i64,
+    resource: &ResourceFacts<'_>,
+    opening: Option<&OpeningFacts<'_>>,
+) -> Result<Scope, Denied> {
+    if resource.status != ResourceStatus::Published {
+        return Err(Denied::NotPublished);
+    }
+    let open = !resource.spec.classified && resource.spec.open_type == domain::catalog::OpenType::Unconditional;
+    let Some(o) = opening.filter(|o| open && o.version == version) else {
+        return Err(Denied::NotOpened);
+    };
+    if !matches!(kind, ReadKind::Query | ReadKind::Download) {
+        return Err(Denied::NotOpened);
+    }
+    let fields: Vec<String> =
+        resource.items.iter().filter(|i| o.fields.contains(&i.name)).map(|i| i.name.clone()).collect();
+    if fields.is_empty() {
+        return Err(Denied::NoSharedFields);
+    }
+    let masks = o.masks.iter().filter(|(f, _)| fields.contains(f)).cloned().collect();
+    Ok(Scope { basis: Basis::Open(o.id), purpose, fields, rows: Vec::new(), masks, daily_row_quota: None })
 }
 
 /// How a refusal names the caller: the system it calls for, or the user.
@@ -442,6 +489,40 @@ mod tests {
             user_ids: vec![],
             system_ids: vec![],
         }
+    }
+
+    #[test]
+    fn the_public_reads_only_the_opened_version_and_fields() {
+        let mut s = spec(ShareType::Unconditional);
+        s.open_type = OpenType::Unconditional;
+        let facts =
+            ResourceFacts { department_id: 1, status: ResourceStatus::Published, spec: &s, items: &s.data_items };
+        let fields = vec!["姓名".to_string(), "区划".to_string(), "不在版本中".to_string()];
+        let masks = vec![("姓名".to_string(), MaskRule::Name)];
+        let o = OpeningFacts { id: 3, version: 2, fields: &fields, masks: &masks };
+        let scope = decide_public(purpose(), ReadKind::Query, 2, &facts, Some(&o)).unwrap();
+        assert_eq!(scope.basis, Basis::Open(3));
+        assert_eq!(scope.fields, vec!["姓名".to_string(), "区划".to_string()], "the removed item is left out");
+        assert_eq!(scope.mask_of("姓名"), Some(&MaskRule::Name));
+        assert!(scope.rows.is_empty() && scope.daily_row_quota.is_none());
+        // Another version, no opening, a read the public is not offered.
+        assert_eq!(decide_public(purpose(), ReadKind::Query, 3, &facts, Some(&o)), Err(Denied::NotOpened));
+        assert_eq!(decide_public(purpose(), ReadKind::Query, 2, &facts, None), Err(Denied::NotOpened));
+        assert_eq!(decide_public(purpose(), ReadKind::Verify, 2, &facts, Some(&o)), Err(Denied::NotOpened));
+        assert_eq!(decide_public(purpose(), ReadKind::Changes, 2, &facts, Some(&o)), Err(Denied::NotOpened));
+        // Not 无条件开放 (any more), classified, or not published: nothing, whatever the opening says.
+        for change in [
+            |s: &mut ResourceSpec| s.open_type = OpenType::Conditional,
+            |s: &mut ResourceSpec| s.open_type = OpenType::NotOpen,
+            |s: &mut ResourceSpec| s.classified = true,
+        ] {
+            let mut t = s.clone();
+            change(&mut t);
+            let f = ResourceFacts { spec: &t, items: &t.data_items, ..facts };
+            assert_eq!(decide_public(purpose(), ReadKind::Download, 2, &f, Some(&o)), Err(Denied::NotOpened));
+        }
+        let withdrawn = ResourceFacts { status: ResourceStatus::Withdrawn, ..facts };
+        assert_eq!(decide_public(purpose(), ReadKind::Query, 2, &withdrawn, Some(&o)), Err(Denied::NotPublished));
     }
 
     #[test]

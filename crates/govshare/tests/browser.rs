@@ -17,10 +17,7 @@ fn console_and_portal_in_chromium() {
         return;
     };
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../web-tests");
-    assert!(
-        dir.join("node_modules/playwright-core").exists(),
-        "run `npm ci --prefix web-tests` first (.ci/run does)"
-    );
+    assert!(dir.join("node_modules/playwright-core").exists(), "run `npm ci --prefix web-tests` first (.ci/run does)");
     let status = Command::new("node")
         .arg("run.mjs")
         .current_dir(&dir)

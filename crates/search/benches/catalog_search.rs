@@ -737,6 +737,7 @@ fn generate(n: usize) -> Vec<Entry> {
             department_id: dept_id,
             status,
             public: domain::catalog::visible_to_all(status, ever_published, classified),
+            open: false,
             category_names: vec![group_name(&category).to_string(), node.to_string()],
             spec,
         });

@@ -16,6 +16,9 @@ pub struct Entry {
     pub status: ResourceStatus,
     /// Whether every department may see it (see `domain::catalog::visible_to_all`).
     pub public: bool,
+    /// Whether the public portal lists it (政府数据开放, seed 002): published, not classified, and
+    /// 有条件开放 or 无条件开放 with its data opened after review (see `domain::open::listed`).
+    pub open: bool,
     /// Names of the category and its ancestors (人口 › 户籍 …), searched as text.
     pub category_names: Vec<String>,
     pub spec: ResourceSpec,
@@ -84,6 +87,7 @@ impl Entry {
         doc.add_u64(f.version, self.version as u64);
         doc.add_u64(f.department, self.department_id as u64);
         doc.add_u64(f.public, u64::from(self.public));
+        doc.add_u64(f.open, u64::from(self.open));
         let code = s.category.as_str();
         for len in [1, 3, 6] {
             if code.len() >= len {

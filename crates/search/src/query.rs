@@ -148,6 +148,10 @@ pub fn build(f: &Fields, req: &SearchRequest, terms: &[QueryTerm]) -> Box<dyn Qu
         let own = Box::new(TermQuery::new(Term::from_field_u64(f.department, d as u64), IndexRecordOption::Basic));
         clauses.push((Occur::Must, filter(any_of(vec![public, own]))));
     }
+    if req.viewer == Viewer::Public {
+        let open = Box::new(TermQuery::new(Term::from_field_u64(f.open, 1), IndexRecordOption::Basic));
+        clauses.push((Occur::Must, filter(open)));
+    }
     if let Some(code) = &req.category {
         let t = Term::from_field_text(f.category_prefix, code);
         clauses.push((Occur::Must, filter(Box::new(TermQuery::new(t, IndexRecordOption::Basic)))));

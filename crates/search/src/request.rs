@@ -10,6 +10,8 @@ pub enum Viewer {
     Everything,
     /// Everyone else sees what every department may see, plus their own department's entries.
     Department(i64),
+    /// The public portal (no account): only entries listed as open data.
+    Public,
 }
 
 /// Longest query text accepted, in characters.

@@ -17,6 +17,8 @@ pub struct Fields {
     pub department: Field,
     /// 1 if every department may see the entry (published and not classified), else 0.
     pub public: Field,
+    /// 1 if the public portal lists the entry, else 0.
+    pub open: Field,
     /// Every prefix of the category code (1, 101, 101001 …), for category filters.
     pub category_prefix: Field,
     /// The stored entry as JSON, for result rows.
@@ -45,6 +47,7 @@ pub fn build() -> (Schema, Fields) {
     let version = b.add_u64_field("version", FAST);
     let department = b.add_u64_field("department", INDEXED | FAST);
     let public = b.add_u64_field("public", INDEXED | FAST);
+    let open = b.add_u64_field("open", INDEXED | FAST);
     let category_prefix = b.add_text_field("category_prefix", tantivy::schema::STRING);
     let stored = b.add_text_field("stored", STORED);
     let name_words = b.add_text_field("name_words", text(WORDS));
@@ -59,6 +62,7 @@ pub fn build() -> (Schema, Fields) {
         version,
         department,
         public,
+        open,
         category_prefix,
         stored,
         name_words,

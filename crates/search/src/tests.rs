@@ -42,6 +42,7 @@ fn entry(e: &E) -> Entry {
         department_id: e.dept,
         status: e.status,
         public,
+        open: public && e.tags.contains(&"低保"),
         category_names: vec![],
         spec,
     }
@@ -360,4 +361,17 @@ fn substrings_of_every_length_match_exactly() {
     ] {
         assert_eq!(ids(&index, q, CLERK), want, "{q}");
     }
+}
+
+#[test]
+fn the_public_sees_only_open_entries() {
+    let index = city();
+    // Only entry 2 is listed as open data (see `entry`): the rest, published or not, is hidden,
+    // from results, totals and facets alike.
+    let r = index.search(&SearchRequest::new("", Viewer::Public)).unwrap();
+    assert_eq!(r.hits.iter().map(|h| h.entry.id).collect::<Vec<_>>(), vec![2]);
+    assert_eq!(r.total, 1);
+    let providers = &r.facets.iter().find(|(d, _)| *d == Dimension::Provider).unwrap().1;
+    assert_eq!(providers.len(), 1);
+    assert_eq!(ids(&index, "企业注册地址", Viewer::Public), Vec::<i64>::new());
 }

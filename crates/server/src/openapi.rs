@@ -5,6 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use crate::error::{ErrorBody, ErrorContent, ErrorDetail};
 use crate::routes;
+use crate::routes::open_api::ApiKeyAuth as OpenApiKeyAuth;
 use crate::views::*;
 
 #[derive(OpenApi)]
@@ -94,9 +95,12 @@ use crate::views::*;
         routes::freshness::changes,
         routes::freshness::freshness,
         routes::freshness::overdue,
+        routes::open_api::list,
+        routes::open_api::dataset,
+        routes::open_api::rows,
     ),
     components(schemas(ErrorBody, ErrorContent, ErrorDetail, Health)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &OpenApiKeyAuth),
     security(("bearer" = [])),
     tags(
         (name = "platform", description = "健康检查与工作日历"),
@@ -106,6 +110,7 @@ use crate::views::*;
         (name = "audit", description = "审计日志"),
         (name = "data", description = "共享数据：发布、版本、查询、下载、核验"),
         (name = "sharing", description = "共享申请、答复、协调、授权、协议与效果反馈"),
+        (name = "open", description = "开放数据接口（/open/api/v1/，请求头 X-API-Key，每个密钥每分钟限调用次数）"),
     )
 )]
 struct ApiDoc;

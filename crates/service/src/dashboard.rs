@@ -34,7 +34,12 @@ pub async fn home_tiles(svc: &Services, actor: &Actor) -> Result<Vec<HomeTile>> 
             ..Default::default()
         };
         let drafts = svc.store.list_resources(&filter, one).await?.total;
-        tiles.push(HomeTile { label: "本部门草稿目录", value: drafts, href: "/console/catalog?status=draft", alert: false });
+        tiles.push(HomeTile {
+            label: "本部门草稿目录",
+            value: drafts,
+            href: "/console/catalog?status=draft",
+            alert: false,
+        });
     }
     if can(Action::AnswerApplication) {
         let filter = ApplicationFilter {
@@ -45,8 +50,10 @@ pub async fn home_tiles(svc: &Services, actor: &Actor) -> Result<Vec<HomeTile>> 
         let waiting = svc.store.list_applications(&filter, one).await?.total;
         let overdue =
             svc.store.list_applications(&ApplicationFilter { due_before: Some(today), ..filter }, one).await?.total;
-        tiles.push(HomeTile { label: "待答复的共享申请", value: waiting, href: "/console/inbox", alert: false });
-        tiles.push(HomeTile { label: "已超期未答复", value: overdue, href: "/console/inbox", alert: overdue > 0 });
+        tiles
+            .push(HomeTile { label: "待答复的共享申请", value: waiting, href: "/console/inbox", alert: false });
+        tiles
+            .push(HomeTile { label: "已超期未答复", value: overdue, href: "/console/inbox", alert: overdue > 0 });
     }
     if can(Action::ApplyForData) {
         let filter = ApplicationFilter {
@@ -55,7 +62,12 @@ pub async fn home_tiles(svc: &Services, actor: &Actor) -> Result<Vec<HomeTile>> 
             ..Default::default()
         };
         let pending = svc.store.list_applications(&filter, one).await?.total;
-        tiles.push(HomeTile { label: "本部门审核中的申请", value: pending, href: "/console/applications", alert: false });
+        tiles.push(HomeTile {
+            label: "本部门审核中的申请",
+            value: pending,
+            href: "/console/applications",
+            alert: false,
+        });
         let grants = GrantFilter {
             consumer_department_id: Some(actor.department_id),
             statuses: vec![GrantStatus::Active],
@@ -74,7 +86,9 @@ pub async fn home_tiles(svc: &Services, actor: &Actor) -> Result<Vec<HomeTile>> 
             ..Default::default()
         };
         let disputes = svc.store.list_applications(&filter, one).await?.total;
-        tiles.push(HomeTile { label: "待协调的争议", value: disputes, href: "/console/disputes", alert: disputes > 0 });
+        tiles.push(HomeTile {
+            label: "待协调的争议", value: disputes, href: "/console/disputes", alert: disputes > 0
+        });
     }
     Ok(tiles)
 }

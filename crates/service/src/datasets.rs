@@ -642,6 +642,51 @@ pub async fn overdue(
     Ok(out)
 }
 
+/// The freshness of every published structured resource of the actor's department (国发〔2016〕51号
+/// 第十三条: the provider keeps its data current), overdue ones first, then by due date: what a
+/// data provider works through. Only the department's own data providers (and supervisors) ask.
+pub async fn department_freshness(
+    svc: &Services,
+    actor: &Actor,
+) -> Result<Vec<(Resource, Option<DatasetVersion>, domain::freshness::Freshness)>> {
+    let all = actor.has(domain::account::Role::Coordinator) || actor.has(domain::account::Role::Auditor);
+    if !all {
+        actor.authorize(Action::PublishData, Some(actor.department_id))?;
+    }
+    let filter = store::model::ResourceFilter {
+        status: Some(ResourceStatus::Published),
+        department_id: Some(actor.department_id),
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = svc.store.list_resources(&filter, store::model::PageRequest { after, limit: 500 }).await?;
+        for r in page.items {
+            if !r.spec.format.class.is_structured() {
+                continue;
+            }
+            let latest = svc.store.latest_dataset_version(r.id).await?;
+            let f = assess(svc, &r, latest.as_ref());
+            out.push((r, latest, f));
+        }
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    let on_time = |f: &domain::freshness::Freshness| f.status != domain::freshness::FreshnessStatus::Overdue;
+    out.sort_by(|a, b| {
+        on_time(&a.2)
+            .cmp(&on_time(&b.2))
+            .then_with(|| {
+                a.2.due_by.unwrap_or(chrono::NaiveDate::MAX).cmp(&b.2.due_by.unwrap_or(chrono::NaiveDate::MAX))
+            })
+            .then_with(|| a.0.code.cmp(&b.0.code))
+    });
+    Ok(out)
+}
+
 /// Removes dataset files that no version references (left by killed or failed publishes) and
 /// that are older than `min_age`. Run at start-up and by `govshare data gc`.
 pub async fn sweep_orphans(svc: &Services, min_age: std::time::Duration) -> Result<Vec<String>> {

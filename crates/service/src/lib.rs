@@ -5,6 +5,7 @@
 //! implementation.
 
 pub mod accounts;
+pub mod apps;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
@@ -12,13 +13,17 @@ pub mod clock;
 pub mod currency;
 pub mod dashboard;
 pub mod datasets;
+pub mod developers;
 pub mod elements;
 mod error;
 pub mod interchange_io;
 pub mod limits;
+pub mod open;
+pub mod open_requests;
 pub mod search;
 pub mod sharing;
 pub mod signin;
+pub mod supervision;
 pub mod trace;
 
 use std::sync::Arc;
@@ -44,6 +49,11 @@ pub struct Settings {
     /// Where uploads are spooled before they are checked (default: the system temp directory).
     /// The binary points it at `DATA/tmp` and clears what a killed process left there at start.
     pub spool_dir: Option<std::path::PathBuf>,
+    /// Calls of the open-data API one developer key may make per minute.
+    pub open_api_per_minute: u32,
+    /// Public submissions (API key registrations, apps, applications for conditionally open
+    /// data) one client address may make per hour.
+    pub public_submissions_per_hour: u32,
 }
 
 impl Default for Settings {
@@ -54,6 +64,8 @@ impl Default for Settings {
             reply_days: domain::sharing::DEFAULT_REPLY_DAYS,
             verify_per_minute: 120,
             spool_dir: None,
+            open_api_per_minute: 60,
+            public_submissions_per_hour: 10,
         }
     }
 }
@@ -73,6 +85,8 @@ pub struct Services {
     /// The audit writer and its Merkle log (one per process; clones share it).
     pub audit: audit::AuditLedger,
     pub search: search::SearchIndex,
+    /// Rate limits of the open-data portal's public side (per API key, per client address).
+    pub portal_limits: developers::PortalLimits,
 }
 
 impl Services {
@@ -89,6 +103,7 @@ impl Services {
             limits: limits::Limits::new(Settings::default().verify_per_minute),
             audit: audit::AuditLedger::ephemeral(),
             search: search::SearchIndex::in_memory(),
+            portal_limits: developers::PortalLimits::new(&Settings::default()),
             datasets: data::storage::DatasetStorage::new(Arc::new(data::object_store::memory::InMemory::new())),
         }
     }
@@ -96,6 +111,7 @@ impl Services {
     /// The same services with other settings (rate limits follow them).
     pub fn with_settings(mut self, settings: Settings) -> Services {
         self.limits = limits::Limits::new(settings.verify_per_minute);
+        self.portal_limits = developers::PortalLimits::new(&settings);
         self.settings = settings;
         self
     }

@@ -82,7 +82,12 @@ fn category_names(categories: &[CategoryNode], code: &str) -> Vec<String> {
     categories.iter().filter(|c| code.starts_with(c.code.as_str())).map(|c| c.name.clone()).collect()
 }
 
-fn entry(r: &Resource, categories: &[CategoryNode]) -> Entry {
+/// The ids of the resources whose data is currently opened to the public.
+async fn opened_ids(svc: &Services) -> Result<HashSet<i64>> {
+    Ok(svc.store.current_openings().await?.into_iter().map(|o| o.resource_id).collect())
+}
+
+fn entry(r: &Resource, categories: &[CategoryNode], opened: &HashSet<i64>) -> Entry {
     Entry {
         id: r.id,
         version: r.version,
@@ -90,6 +95,13 @@ fn entry(r: &Resource, categories: &[CategoryNode]) -> Entry {
         department_id: r.department_id,
         status: r.status,
         public: visible_to_all(r.status, r.published_at.is_some(), r.spec.classified),
+        open: domain::open::listed(
+            r.status,
+            r.spec.classified,
+            r.spec.open_type,
+            r.spec.format.class.is_structured(),
+            opened.contains(&r.id),
+        ),
         category_names: category_names(categories, r.spec.category.as_str()),
         spec: r.spec.clone(),
     }
@@ -113,7 +125,8 @@ pub(crate) async fn index_resource(svc: &Services, r: &Resource) {
     let Some(index) = svc.search.index.get().cloned() else { return };
     let result: Result<()> = async {
         let categories = svc.store.list_categories().await?;
-        let e = entry(r, &categories);
+        let opened: HashSet<i64> = svc.store.current_opening(r.id).await?.map(|o| o.resource_id).into_iter().collect();
+        let e = entry(r, &categories, &opened);
         let _guard = svc.search.sync.lock().await;
         tokio::task::spawn_blocking(move || {
             // Two changes of one entry may finish out of order: keep the newer.
@@ -191,7 +204,8 @@ async fn reconcile_locked(svc: &Services, index: Arc<CatalogIndex>) -> Result<Re
         }
         out
     };
-    let entries: Vec<Entry> = resources.iter().map(|r| entry(r, &categories)).collect();
+    let opened = opened_ids(svc).await?;
+    let entries: Vec<Entry> = resources.iter().map(|r| entry(r, &categories, &opened)).collect();
     let n = entries.len();
     let removed_n = removed.len();
     tracing::info!(indexed = n, removed = removed_n, "search index reconciled with the store");
@@ -211,7 +225,8 @@ pub async fn rebuild(svc: &Services) -> Result<usize> {
     let index = svc.search.get().await?;
     let _guard = svc.search.sync.lock().await;
     let categories = svc.store.list_categories().await?;
-    let entries: Vec<Entry> = all_resources(svc).await?.iter().map(|r| entry(r, &categories)).collect();
+    let opened = opened_ids(svc).await?;
+    let entries: Vec<Entry> = all_resources(svc).await?.iter().map(|r| entry(r, &categories, &opened)).collect();
     let n = tokio::task::spawn_blocking(move || index.replace_all(entries))
         .await
         .map_err(internal)?
@@ -262,6 +277,16 @@ pub async fn search(svc: &Services, actor: &Actor, params: SearchParams) -> Resu
     actor.authorize(Action::ReadCatalog, None)?;
     let viewer =
         if catalog::sees_everything(actor) { Viewer::Everything } else { Viewer::Department(actor.department_id) };
+    search_as(svc, viewer, params).await
+}
+
+/// Searches the open-data catalogue as the public (政府数据开放, seed 002): only entries the portal
+/// lists count anywhere (results, total, facets), so nothing hidden can be inferred from counts.
+pub async fn search_public(svc: &Services, params: SearchParams) -> Result<SearchPage> {
+    search_as(svc, Viewer::Public, params).await
+}
+
+async fn search_as(svc: &Services, viewer: Viewer, params: SearchParams) -> Result<SearchPage> {
     let mut req = SearchRequest::new(&params.q, viewer);
     for (name, value) in &params.filters {
         req.filter(name, value).map_err(search_error)?;

@@ -47,3 +47,5 @@ crate::backend::impl_store!(PgStore, sqlx::Postgres, "postgres");
 crate::sharing_backend::impl_sharing_store!(PgStore, sqlx::Postgres);
 crate::elements_backend::impl_element_store!(PgStore, sqlx::Postgres);
 crate::web_backend::impl_web_store!(PgStore, sqlx::Postgres);
+crate::open_backend::impl_open_store!(PgStore, sqlx::Postgres);
+crate::portal_backend::impl_portal_store!(PgStore, sqlx::Postgres);

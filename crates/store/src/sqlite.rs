@@ -47,3 +47,5 @@ crate::backend::impl_store!(SqliteStore, sqlx::Sqlite, "sqlite");
 crate::sharing_backend::impl_sharing_store!(SqliteStore, sqlx::Sqlite);
 crate::elements_backend::impl_element_store!(SqliteStore, sqlx::Sqlite);
 crate::web_backend::impl_web_store!(SqliteStore, sqlx::Sqlite);
+crate::open_backend::impl_open_store!(SqliteStore, sqlx::Sqlite);
+crate::portal_backend::impl_portal_store!(SqliteStore, sqlx::Sqlite);

@@ -7,7 +7,7 @@ use domain::catalog::CategoryNode;
 use domain::org::{DepartmentSpec, PlatformSpec, SystemSpec};
 
 use crate::model::*;
-use crate::{ElementStore, SharingStore, StoreError, WebStore};
+use crate::{ElementStore, OpenStore, PortalStore, SharingStore, StoreError, WebStore};
 
 type R<T> = Result<T, StoreError>;
 
@@ -15,7 +15,7 @@ type R<T> = Result<T, StoreError>;
 /// behind the supertrait [`SharingStore`] (`use store::SharingStore;` to call its methods), the
 /// register of data elements behind [`ElementStore`].
 #[async_trait]
-pub trait Store: SharingStore + ElementStore + WebStore + Send + Sync + 'static {
+pub trait Store: SharingStore + ElementStore + WebStore + PortalStore + OpenStore + Send + Sync + 'static {
     /// Which backend this is (`sqlite` or `postgres`), for logs and health checks.
     fn backend(&self) -> &'static str;
     /// Checks that the database answers.

@@ -7,7 +7,7 @@
 macro_rules! impl_web_store {
     ($ty:ident, $db:ty) => {
         mod web_impl {
-            use super::{$ty, USER_COLS, user_row};
+            use super::{USER_COLS, user_row, $ty};
 
             use async_trait::async_trait;
             use chrono::{DateTime, Utc};
@@ -98,11 +98,12 @@ macro_rules! impl_web_store {
                 }
 
                 async fn end_user_web_sessions(&self, user_id: i64, at: DateTime<Utc>) -> R<u64> {
-                    let done = sqlx::query("UPDATE web_sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL")
-                        .bind(time::fmt(at))
-                        .bind(user_id)
-                        .execute(&self.pool)
-                        .await?;
+                    let done =
+                        sqlx::query("UPDATE web_sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL")
+                            .bind(time::fmt(at))
+                            .bind(user_id)
+                            .execute(&self.pool)
+                            .await?;
                     Ok(done.rows_affected())
                 }
 
@@ -146,7 +147,10 @@ macro_rules! impl_web_store {
                 }
 
                 async fn clear_login_failures(&self, username: &str) -> R<()> {
-                    sqlx::query("DELETE FROM login_failures WHERE username = $1").bind(username).execute(&self.pool).await?;
+                    sqlx::query("DELETE FROM login_failures WHERE username = $1")
+                        .bind(username)
+                        .execute(&self.pool)
+                        .await?;
                     Ok(())
                 }
             }

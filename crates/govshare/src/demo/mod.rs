@@ -2,8 +2,10 @@
 //! applications and grants, seeded through the same use cases a clerk's actions go through, then
 //! served.
 
+mod apps;
 pub mod city;
 mod elements;
+mod open;
 mod seed;
 mod sharing;
 pub mod synth;

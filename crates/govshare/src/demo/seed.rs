@@ -208,6 +208,12 @@ pub async fn seed(svc: &Services, dir: &Path) -> anyhow::Result<Vec<DemoAccount>
         .filter_map(|(r, c)| Some(((r.department, r.spec.name.as_str()), c.as_ref()?.as_str().to_string())))
         .collect();
     super::sharing::seed(svc, &people.approvers, &by_name, &dept_ids, &hash, &mut accounts).await?;
+
+    // 政府数据开放: reviewed and opened 无条件开放 data (one of 公安局's left for the console).
+    super::open::seed(svc, &people.approvers).await?;
+
+    // 应用汇聚: apps on the opened data (one waiting for review) and a 有条件开放 application.
+    super::apps::seed(svc, &coordinator).await?;
     Ok(accounts)
 }
 

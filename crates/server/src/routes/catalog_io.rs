@@ -16,7 +16,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiQuery, Auth, Upload};
 use crate::views::{ExportParams, ImportParams, ImportReportView, ResourceQuery};
 
-fn format_of(param: Option<&str>, file_name: Option<&str>) -> Result<&'static str, ApiError> {
+pub(crate) fn format_of(param: Option<&str>, file_name: Option<&str>) -> Result<&'static str, ApiError> {
     let guess = file_name.and_then(|n| n.rsplit('.').next()).map(str::to_ascii_lowercase);
     match param.map(str::to_ascii_lowercase).or(guess).as_deref() {
         Some("xlsx") => Ok("xlsx"),
@@ -98,15 +98,20 @@ pub async fn import(
     let Some((file_name, bytes)) = file else {
         return Err(ApiError::bad_request("missing_file", "请在 file 字段上传目录文件").with_field("file"));
     };
-    let parsed = match format_of(p.format.as_deref(), file_name.as_deref())? {
-        "xlsx" => interchange::import_xlsx(&bytes),
-        "csv" => interchange::import_csv(&bytes, items.as_deref()),
-        _ => interchange::import_json(&bytes),
-    };
+    let parsed = parse_upload(format_of(p.format.as_deref(), file_name.as_deref())?, &bytes, items.as_deref());
     let report = interchange_io::import(&s.svc, &a, p.department_id, parsed, mode).await?;
     let status =
         if report.errors.is_empty() || report.committed { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, Json(ImportReportView::from(report))).into_response())
+}
+
+/// Reads an uploaded catalogue file of a format `format_of` named. Shared with the console.
+pub(crate) fn parse_upload(format: &str, bytes: &[u8], items: Option<&[u8]>) -> interchange::ImportOutcome {
+    match format {
+        "xlsx" => interchange::import_xlsx(bytes),
+        "csv" => interchange::import_csv(bytes, items),
+        _ => interchange::import_json(bytes),
+    }
 }
 
 /// Exports the catalogue you can see, in the compilation-template layout.

@@ -63,12 +63,7 @@ pub async fn publish(
             );
         }
         file_name = field.file_name().map(str::to_string);
-        let mut out =
-            tokio::fs::File::create(spool.path()).await.map_err(|e| service::ServiceError::Internal(Box::new(e)))?;
-        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-            out.write_all(&chunk).await.map_err(|e| service::ServiceError::Internal(Box::new(e)))?;
-        }
-        out.flush().await.map_err(|e| service::ServiceError::Internal(Box::new(e)))?;
+        spool_field(&mut field, spool.path()).await?;
         got_file = true;
     }
     if !got_file {
@@ -95,6 +90,21 @@ pub async fn publish(
     drop(spool);
     let status = if outcome.version.is_some() { StatusCode::CREATED } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, Json(PublishReportView::from(outcome))).into_response())
+}
+
+/// Writes an uploaded file field to `path` chunk by chunk (never whole in memory). Shared by the
+/// API and the console's upload page.
+pub(crate) async fn spool_field(
+    field: &mut axum::extract::multipart::Field<'_>,
+    path: &std::path::Path,
+) -> Result<(), ApiError> {
+    let internal = |e: std::io::Error| ApiError::from(service::ServiceError::Internal(Box::new(e)));
+    let mut out = tokio::fs::File::create(path).await.map_err(internal)?;
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        out.write_all(&chunk).await.map_err(internal)?;
+    }
+    out.flush().await.map_err(internal)?;
+    Ok(())
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
@@ -202,20 +212,36 @@ pub async fn download(
         }
     };
     let spec = data::query::QuerySpec { fields, filters, ..Default::default() };
-    let (r, version, stream, _) = datasets::download(
-        &s.svc,
-        &a,
-        &key,
-        ReadRequest { version: p.version, purpose, grant_id: p.grant },
-        spec,
-        format.extension(),
-    )
-    .await?;
+    download_response(&s, &a, &key, ReadRequest { version: p.version, purpose, grant_id: p.grant }, spec, format).await
+}
+
+/// Runs a download through `service::datasets::download` and streams the file as the response
+/// (the API's download and the console's share it).
+pub(crate) async fn download_response(
+    s: &AppState,
+    a: &domain::account::Actor,
+    key: &str,
+    req: ReadRequest,
+    spec: data::query::QuerySpec,
+    format: DownloadFormat,
+) -> ApiResult<Response> {
+    let (r, version, stream, _) = datasets::download(&s.svc, a, key, req, spec, format.extension()).await?;
+    file_response(&r.code, version.version, stream, format).await
+}
+
+/// Streams the batches of a read as a file named after the resource and version (the shared data
+/// downloads of the API and the console, and the portal's open-data downloads).
+pub(crate) async fn file_response(
+    code: &str,
+    version: i64,
+    stream: data::query::BatchStream,
+    format: DownloadFormat,
+) -> ApiResult<Response> {
     let body = data::download::encode(stream, format)
         .await
         .map_err(service::ServiceError::from)?
         .map(|chunk| chunk.map_err(std::io::Error::other));
-    let name = format!("{}-v{}.{}", r.code.replace('/', "-"), version.version, format.extension());
+    let name = format!("{}-v{}.{}", code.replace('/', "-"), version, format.extension());
     Ok((
         [
             (CONTENT_TYPE, format.content_type().to_string()),

@@ -10,6 +10,7 @@ pub(crate) mod datasets;
 pub(crate) mod elements;
 pub(crate) mod freshness;
 pub(crate) mod health;
+pub(crate) mod open_api;
 pub(crate) mod search;
 pub(crate) mod sharing;
 pub(crate) mod systems;
@@ -23,6 +24,7 @@ use crate::error::ApiError;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(crate::web::routes())
+        .merge(open_api::routes())
         .route("/healthz", get(health::healthz))
         .route("/api/openapi.json", get(health::openapi))
         .route("/api/v1/calendar/deadline", get(health::deadline))

@@ -6,6 +6,7 @@
 //! Thin like the API: a handler reads its input, calls `service`, and renders a template.
 
 mod assets;
+mod charts;
 mod console;
 pub(crate) mod page;
 mod portal;

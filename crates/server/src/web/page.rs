@@ -114,15 +114,20 @@ pub fn console_menu(actor: &Actor, active: &str) -> Vec<MenuItem> {
     if can(Action::ApplyForData) {
         items.push(("/console/applications", "共享申请"));
         items.push(("/console/grants", "我的授权"));
+    } else if can(Action::ManageGrants) {
+        // The provider's approver suspends, resumes and revokes the grants it issued.
+        items.push(("/console/grants", "授权管理"));
     }
     if can(Action::AnswerApplication) {
         items.push(("/console/inbox", "审核待办"));
+        items.push(("/console/open-requests", "开放申请"));
     }
     if can(Action::ReviewCatalog) {
         items.push(("/console/open-reviews", "开放审查"));
     }
     if can(Action::Coordinate) {
         items.push(("/console/disputes", "争议协调"));
+        items.push(("/console/apps", "应用审核"));
         items.push(("/console/dashboard", "监管看板"));
     }
     if can(Action::ReadAudit) {
@@ -133,10 +138,16 @@ pub fn console_menu(actor: &Actor, active: &str) -> Vec<MenuItem> {
 
 /// The public portal's menu.
 pub fn portal_menu(active: &str) -> Vec<MenuItem> {
-    [("/", "首页"), ("/datasets", "数据目录"), ("/apps", "应用汇聚"), ("/developers", "开发者"), ("/statistics", "统计")]
-        .into_iter()
-        .map(|(href, label)| MenuItem { href, label, active: href == active })
-        .collect()
+    [
+        ("/", "首页"),
+        ("/datasets", "数据目录"),
+        ("/apps", "应用汇聚"),
+        ("/developers", "开发者"),
+        ("/statistics", "统计"),
+    ]
+    .into_iter()
+    .map(|(href, label)| MenuItem { href, label, active: href == active })
+    .collect()
 }
 
 /// The messages of a refused form, by field path (as the domain names them) and in general.
@@ -222,7 +233,10 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let (status, heading, message) = match self {
             WebError::SignInNeeded { next } => {
-                let target = format!("/console/login?next={}", form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+                let target = format!(
+                    "/console/login?next={}",
+                    form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
                 return Redirect::to(&target).into_response();
             }
             WebError::Forged => (

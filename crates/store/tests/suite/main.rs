@@ -69,6 +69,7 @@ both!(dataset_versions);
 
 // After `both!`, which they use.
 mod elements;
+mod portal;
 mod sharing;
 
 fn t(h: u32) -> chrono::DateTime<Utc> {

@@ -1,6 +1,15 @@
 //! The department console: sign-in and the home page here; each area of work in its own module.
 
 mod account;
+mod apps_review;
+mod audit;
+mod catalog;
+mod dashboard;
+mod data;
+mod open_requests;
+mod open_review;
+mod read;
+mod sharing;
 mod signin;
 
 use askama::Template;
@@ -17,7 +26,20 @@ pub fn routes() -> Router<AppState> {
         .route("/console", get(home))
         .route("/console/login", get(signin::form).post(signin::submit))
         .route("/console/logout", axum::routing::post(signin::sign_out))
+        .merge(catalog::routes())
+        .merge(data::routes())
+        .merge(sharing::routes())
+        .merge(read::routes())
+        .merge(audit::routes())
+        .merge(dashboard::routes())
+        .merge(open_review::routes())
         .route("/console/account", get(account::page).post(account::change_password))
+        .route("/console/apps", get(apps_review::list))
+        .route("/console/apps/{id}", get(apps_review::show))
+        .route("/console/apps/{id}/review", axum::routing::post(apps_review::review))
+        .route("/console/open-requests", get(open_requests::list))
+        .route("/console/open-requests/{id}", get(open_requests::show))
+        .route("/console/open-requests/{id}/answer", axum::routing::post(open_requests::answer))
 }
 
 /// A number on the home page that links to where it is worked on.

@@ -1,0 +1,151 @@
+//! 政府数据开放 (seed 002): the confidentiality review (保密审查) that comes before a version of a
+//! 无条件开放 resource is opened to the public, and what an opening exposes.
+//!
+//! seed 002 二(一): "建立健全政府信息资源发布保密审查机制，妥善保护涉及国家秘密、商业秘密、个人隐私……
+//! 的政府信息资源". [`scan`] flags the columns of a version that look like personal data; a reviewer
+//! of the providing department then decides each flagged column ([`ColumnDecision`]): remove it,
+//! mask it, or sign it off with a reason. Opening is refused while any flagged column is
+//! undecided ([`undecided`]). The public sees only [`public_fields`] of the opened version.
+
+pub mod scan;
+
+use crate::catalog::DataItem;
+use crate::error::FieldError;
+use crate::masking::MaskRule;
+
+pub use scan::{ColumnFinding, PersonalKind, scan_column};
+
+/// Longest reason a reviewer may give for a sign-off.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// What a reviewer decided about one flagged column.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum ColumnDecision {
+    /// The column is not opened at all.
+    Remove,
+    /// The column is opened masked with this rule (domain::masking).
+    Mask { rule: MaskRule },
+    /// The reviewer checked the column and opens it as it is, for the reason given.
+    SignOff { reason: String },
+}
+
+impl ColumnDecision {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ColumnDecision::Remove => "remove",
+            ColumnDecision::Mask { .. } => "mask",
+            ColumnDecision::SignOff { .. } => "sign_off",
+        }
+    }
+
+    /// The decision in Chinese, for pages and the audit.
+    pub fn label(&self) -> String {
+        match self {
+            ColumnDecision::Remove => "不开放该列".to_string(),
+            ColumnDecision::Mask { rule } => format!("脱敏开放（{}）", rule.kind().label()),
+            ColumnDecision::SignOff { reason } => format!("审查确认可开放：{reason}"),
+        }
+    }
+
+    /// Checks a decision as a reviewer sent it: a sign-off needs a reason (2 to 500 characters), a
+    /// custom mask a valid rule.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        match self {
+            ColumnDecision::Remove => Ok(()),
+            ColumnDecision::Mask { rule } => rule.validate(),
+            ColumnDecision::SignOff { reason } => {
+                let n = reason.trim().chars().count();
+                if !(2..=MAX_REASON_CHARS).contains(&n) {
+                    return Err(FieldError::new(
+                        "reason",
+                        "required",
+                        format!(
+                            "确认原样开放疑似个人信息的列，须写明审查意见（2至{MAX_REASON_CHARS}字），例如“该列为单位名称，不含个人信息”"
+                        ),
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The flagged columns that have no decision yet, in the order of `flagged`.
+pub fn undecided<'a>(flagged: &'a [String], decided: &[(String, ColumnDecision)]) -> Vec<&'a str> {
+    flagged.iter().filter(|c| !decided.iter().any(|(d, _)| d == *c)).map(String::as_str).collect()
+}
+
+/// What the public sees of a version: every item except removed ones, in item order, and the
+/// masks of masked ones. Decisions about columns the version does not have are ignored.
+pub fn public_fields(
+    items: &[DataItem],
+    decided: &[(String, ColumnDecision)],
+) -> (Vec<String>, Vec<(String, MaskRule)>) {
+    let mut fields = Vec::new();
+    let mut masks = Vec::new();
+    for item in items {
+        match decided.iter().find(|(c, _)| *c == item.name).map(|(_, d)| d) {
+            Some(ColumnDecision::Remove) => continue,
+            Some(ColumnDecision::Mask { rule }) => masks.push((item.name.clone(), *rule)),
+            _ => {}
+        }
+        fields.push(item.name.clone());
+    }
+    (fields, masks)
+}
+
+/// Whether the public portal lists an entry (seed 002 三(三)): published, not classified (涉密 is
+/// never open, STANDARDS §1.6-4), and either 有条件开放 (its metadata and conditions are shown; the
+/// data is applied for) or 无条件开放 with its data opened after the confidentiality review. A
+/// 无条件开放 entry without structured data (documents) has nothing to review and is listed once
+/// published.
+pub fn listed(
+    status: crate::catalog::ResourceStatus,
+    classified: bool,
+    open_type: crate::catalog::OpenType,
+    structured: bool,
+    opened: bool,
+) -> bool {
+    use crate::catalog::{OpenType, ResourceStatus};
+    if status != ResourceStatus::Published || classified {
+        return false;
+    }
+    match open_type {
+        OpenType::Conditional => true,
+        OpenType::Unconditional => opened || !structured,
+        OpenType::NotOpen => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::DataType;
+
+    #[test]
+    fn public_fields_leave_removed_out_and_mask_masked() {
+        let items = vec![
+            DataItem::new("姓名", DataType::C, Some(50)),
+            DataItem::new("身份证号", DataType::C, Some(18)),
+            DataItem::new("单位名称", DataType::C, Some(100)),
+        ];
+        let decided = vec![
+            ("身份证号".to_string(), ColumnDecision::Remove),
+            ("姓名".to_string(), ColumnDecision::Mask { rule: MaskRule::Name }),
+            ("不存在".to_string(), ColumnDecision::Remove),
+        ];
+        let (fields, masks) = public_fields(&items, &decided);
+        assert_eq!(fields, vec!["姓名".to_string(), "单位名称".to_string()]);
+        assert_eq!(masks, vec![("姓名".to_string(), MaskRule::Name)]);
+        let flagged = vec!["姓名".to_string(), "联系电话".to_string()];
+        assert_eq!(undecided(&flagged, &decided), vec!["联系电话"]);
+    }
+
+    #[test]
+    fn a_sign_off_needs_a_reason() {
+        assert!(ColumnDecision::SignOff { reason: " ".into() }.validate().is_err());
+        assert!(ColumnDecision::SignOff { reason: "单位名称，非个人信息".into() }.validate().is_ok());
+        assert!(ColumnDecision::Mask { rule: MaskRule::Custom { keep_start: 30, keep_end: 30 } }.validate().is_err());
+    }
+}

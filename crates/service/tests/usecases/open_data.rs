@@ -1,0 +1,88 @@
+//! 政府数据开放 (seed 002): the confidentiality review and public reads through the service, on
+//! what the web pages do not show: the API channel's counting and audit, a newer version staying
+//! private until reviewed, and the rule that only the providing department reviews.
+
+use domain::account::Role;
+use domain::catalog::{DataItem, DataType, OpenType};
+use domain::masking::MaskRule;
+use domain::open::ColumnDecision;
+use service::open::{self, Channel, ReviewState};
+
+use crate::sharing::{publish, user};
+use crate::world::{World, assert_forbidden_or_not_found, err, spec};
+
+const ROWS: &str = "名称,统一社会信用代码,联系人,手机号码\n示例市甲公司,91350100MA2XXXXX0X,张三,13812345678\n示例市乙公司,91110000100000000J,李四,13987654321\n";
+
+#[tokio::test]
+async fn review_open_and_read_as_the_public() {
+    let w = World::new().await;
+    let mut s = spec("开放企业联系信息", "307001");
+    s.open_type = OpenType::Unconditional;
+    s.data_items[1].is_key = false;
+    s.data_items.push(DataItem::new("联系人", DataType::C, Some(50)));
+    s.data_items.push(DataItem::new("手机号码", DataType::C, Some(11)));
+    let r = w.published(&w.editor_a, &w.approver_a, s).await;
+    let provider = user(&w, "gaj_provider", w.a.id, Role::DataProvider).await;
+    publish(&w, &provider, &r, ROWS).await;
+
+    // Not public before the review; only department A's approver reviews it.
+    assert!(matches!(open::dataset(&w.svc, &r.code).await, Err(service::ServiceError::NotFound(_))));
+    assert_forbidden_or_not_found(open::review(&w.svc, &w.approver_b, &r.code).await, "another department");
+    assert_forbidden_or_not_found(open::review(&w.svc, &w.coordinator, &r.code).await, "the coordinator");
+    let review = open::review(&w.svc, &w.approver_a, &r.code).await.unwrap();
+    let flagged: Vec<&str> = review.columns.iter().map(|c| c.finding.column.as_str()).collect();
+    assert_eq!(flagged, vec!["联系人", "手机号码"]);
+    assert_eq!(review.state, ReviewState::Pending);
+    let e = err(open::open(&w.svc, &w.approver_a, &r.code, 1).await);
+    assert!(e.to_string().contains("联系人、手机号码"), "{e}");
+
+    open::decide(&w.svc, &w.approver_a, &r.code, 1, "联系人", ColumnDecision::Remove).await.unwrap();
+    open::decide(&w.svc, &w.approver_a, &r.code, 1, "手机号码", ColumnDecision::Mask { rule: MaskRule::Mobile })
+        .await
+        .unwrap();
+    let opening = open::open(&w.svc, &w.approver_a, &r.code, 1).await.unwrap();
+    assert_eq!(opening.fields, vec!["名称", "统一社会信用代码", "手机号码"]);
+
+    // Through the API channel: the public scope, counted as API calls, audited without an actor.
+    let (d, rows) = open::public_query(&w.svc, &r.code, Default::default(), Channel::Api { key_id: 7 }).await.unwrap();
+    assert!(d.data_open());
+    assert_eq!(rows.columns, vec!["名称", "统一社会信用代码", "手机号码"]);
+    let mut phones: Vec<&str> = rows.rows.iter().map(|r| r["手机号码"].as_str().unwrap()).collect();
+    phones.sort();
+    assert_eq!(phones, vec!["138****5678", "139****4321"]);
+    open::record_view(&w.svc, d.resource.id, Channel::Portal).await.unwrap();
+    let d = open::dataset(&w.svc, &r.code).await.unwrap();
+    assert_eq!((d.usage.views, d.usage.downloads, d.usage.api_calls), (1, 0, 1));
+    let events = w.audit().await;
+    let q = events.iter().find(|e| e.action == "open.query").expect("audited");
+    assert_eq!(q.user_id, None);
+    assert_eq!(q.detail["channel"], "api");
+    assert_eq!(q.detail["key"], 7);
+    for action in ["open.scan", "open.review", "open.refused", "open.open"] {
+        assert!(events.iter().any(|e| e.action == action), "{action} audited");
+    }
+    // Filtering on a masked column could probe its cleartext: refused.
+    let probe = data::query::QuerySpec {
+        filters: vec![domain::filter::Filter::new(
+            "手机号码",
+            domain::filter::Op::Eq,
+            serde_json::json!("13812345678"),
+        )],
+        ..Default::default()
+    };
+    assert!(open::public_query(&w.svc, &r.code, probe, Channel::Portal).await.is_err());
+
+    // A newer version is not public until it is reviewed and opened.
+    publish(
+        &w,
+        &provider,
+        &r,
+        "名称,统一社会信用代码,联系人,手机号码\n示例市丙公司,91110000100000000J,王五,13700000000\n",
+    )
+    .await;
+    let (_, rows) = open::public_query(&w.svc, &r.code, Default::default(), Channel::Portal).await.unwrap();
+    assert_eq!(rows.rows.len(), 2, "still version 1");
+    assert_eq!(open::review(&w.svc, &w.approver_a, &r.code).await.unwrap().state, ReviewState::OlderOpen);
+    let e = err(open::open(&w.svc, &w.approver_a, &r.code, 1).await);
+    assert!(e.to_string().contains("不是最新版本"), "{e}");
+}

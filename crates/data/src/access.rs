@@ -311,8 +311,14 @@ pub fn decide_public(
     if !matches!(kind, ReadKind::Query | ReadKind::Download) {
         return Err(Denied::NotOpened);
     }
-    let fields: Vec<String> =
-        resource.items.iter().filter(|i| o.fields.contains(&i.name)).map(|i| i.name.clone()).collect();
+    // The opened fields the version has and the current entry still opens: an item later marked
+    // 有条件开放 or 不予开放 (or dropped from the entry) leaves the public scope at once.
+    let fields: Vec<String> = resource
+        .items
+        .iter()
+        .filter(|i| o.fields.contains(&i.name) && domain::open::item_openable(resource.spec, &i.name))
+        .map(|i| i.name.clone())
+        .collect();
     if fields.is_empty() {
         return Err(Denied::NoSharedFields);
     }

@@ -303,8 +303,9 @@ pub async fn plan(
     let urls: Vec<String> = files.iter().map(|f| DatasetStorage::file_url(f)).collect();
     // Unmasked until the output: the client cannot filter, sort or group on a masked field
     // (`check_scope`), and a masked field's count is the same either way. The implicit
-    // tie-break order of paged queries does use the stored values of masked columns; it only
-    // orders rows the client may see, and reveals no value.
+    // tie-break order of paged queries orders a masked column by its masked text, never by its
+    // stored value: the order of rows would otherwise tell the hidden part (say, the birth dates
+    // inside masked citizen IDs).
     let mut df = scoped_raw(&ctx, urls, scope).await?;
     for f in &spec.filters {
         let f = typed(f, df.schema())?;
@@ -368,7 +369,11 @@ pub async fn plan(
     };
     for c in tiebreak {
         if !spec.sort.iter().any(|s| &s.field == c) {
-            sort.push(ident(c).sort(true, true));
+            let key = match scope.mask_of(c) {
+                Some(rule) => crate::masking::masked_column(c, rule).unalias(),
+                None => ident(c),
+            };
+            sort.push(key.sort(true, true));
         }
     }
     if spec.group_by.is_empty() && spec.aggregates.is_empty() {

@@ -245,6 +245,7 @@ async fn step(
         json!({"id": updated.id, "version": updated.version, "status": next.code(), "comment": comment, "changed_fields": d.iter().map(|c| c.field.clone()).collect::<Vec<_>>()}),
     )
     .await?;
+    crate::open::after_catalog_change(svc, actor, &updated).await?;
     crate::search::index_resource(svc, &updated).await;
     Ok(updated)
 }

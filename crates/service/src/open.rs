@@ -687,7 +687,9 @@ pub async fn decide(
         return Err(ServiceError::invalid(
             "column",
             "unknown_column",
-            format!("“{column}”不是本版本中被标记为疑似个人信息的列"),
+            format!(
+                "“{column}”不是本版本中被标记为疑似个人信息的列；未被标记的列如不应开放，请在目录中将该信息项的开放属性改为“不予开放”"
+            ),
         ));
     }
     let decision = match decision {
@@ -760,7 +762,7 @@ pub async fn open(svc: &Services, actor: &Actor, key: &str, version: i64) -> Res
         .iter()
         .filter_map(|c| c.decision.as_ref().map(|d| (c.finding.column.clone(), d.decision.clone())))
         .collect();
-    let (fields, masks) = domain::open::public_fields(&v.data_items, &decided);
+    let (fields, masks) = domain::open::public_fields(&review.resource.spec, &v.data_items, &decided);
     if fields.is_empty() {
         return Err(ServiceError::invalid("columns", "no_columns", "所有列都被设为不开放，没有可开放的数据"));
     }
@@ -811,4 +813,30 @@ pub async fn close(svc: &Services, actor: &Actor, key: &str, reason: &str) -> Re
     .await?;
     crate::search::index_resource(svc, &r).await;
     Ok(closed)
+}
+
+/// Closes the opening of an entry that a catalogue change took out of the public's reach: no
+/// longer published (withdrawn, returned), 涉密, or no longer 无条件开放. Without this, changing
+/// the entry back would silently re-expose the old version with its old decisions; now a new
+/// review is needed (seed 002: 保密审查 before opening). Audited as `open.close`.
+pub async fn after_catalog_change(svc: &Services, actor: &Actor, r: &Resource) -> Result<()> {
+    let still_open = r.status == ResourceStatus::Published
+        && !r.spec.classified
+        && r.spec.open_type == domain::catalog::OpenType::Unconditional;
+    if still_open {
+        return Ok(());
+    }
+    let Some(closed) = svc.store.close_opening(r.id, actor.user_id, svc.clock.now()).await? else {
+        return Ok(());
+    };
+    audit::record(
+        svc,
+        Some(actor),
+        "open.close",
+        "resource",
+        Some(r.code.clone()),
+        json!({"id": r.id, "version": closed.version, "opening": closed.id, "reason": "目录变更后不再属于无条件开放的已发布资源"}),
+    )
+    .await?;
+    Ok(())
 }

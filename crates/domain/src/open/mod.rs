@@ -76,15 +76,25 @@ pub fn undecided<'a>(flagged: &'a [String], decided: &[(String, ColumnDecision)]
     flagged.iter().filter(|c| !decided.iter().any(|(d, _)| d == *c)).map(String::as_str).collect()
 }
 
-/// What the public sees of a version: every item except removed ones, in item order, and the
-/// masks of masked ones. Decisions about columns the version does not have are ignored.
+/// Whether an item of a version may be opened at all: the current entry still lists it and its
+/// own open type (or the entry's) is 无条件开放. An item the catalogue marks 有条件开放 or 不予开放
+/// never reaches the public, whatever the review decided (seed 002; the item-level override of
+/// 编制指南 开放属性).
+pub fn item_openable(spec: &crate::catalog::ResourceSpec, name: &str) -> bool {
+    spec.item(name).is_some_and(|cur| cur.effective_open_type(spec) == crate::catalog::OpenType::Unconditional)
+}
+
+/// What the public sees of a version: every item the catalogue opens (see [`item_openable`])
+/// except removed ones, in item order, and the masks of masked ones. Decisions about columns the
+/// version does not have are ignored.
 pub fn public_fields(
+    spec: &crate::catalog::ResourceSpec,
     items: &[DataItem],
     decided: &[(String, ColumnDecision)],
 ) -> (Vec<String>, Vec<(String, MaskRule)>) {
     let mut fields = Vec::new();
     let mut masks = Vec::new();
-    for item in items {
+    for item in items.iter().filter(|i| item_openable(spec, &i.name)) {
         match decided.iter().find(|(c, _)| *c == item.name).map(|(_, d)| d) {
             Some(ColumnDecision::Remove) => continue,
             Some(ColumnDecision::Mask { rule }) => masks.push((item.name.clone(), *rule)),
@@ -121,7 +131,7 @@ pub fn listed(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::DataType;
+    use crate::catalog::{DataType, OpenType};
 
     #[test]
     fn public_fields_leave_removed_out_and_mask_masked() {
@@ -135,11 +145,48 @@ mod tests {
             ("姓名".to_string(), ColumnDecision::Mask { rule: MaskRule::Name }),
             ("不存在".to_string(), ColumnDecision::Remove),
         ];
-        let (fields, masks) = public_fields(&items, &decided);
+        let mut spec = spec(items.clone());
+        let (fields, masks) = public_fields(&spec, &items, &decided);
         assert_eq!(fields, vec!["姓名".to_string(), "单位名称".to_string()]);
         assert_eq!(masks, vec![("姓名".to_string(), MaskRule::Name)]);
         let flagged = vec!["姓名".to_string(), "联系电话".to_string()];
         assert_eq!(undecided(&flagged, &decided), vec!["联系电话"]);
+        // An item the catalogue marks 不予开放 or 有条件开放 never opens, whatever the review said,
+        // and neither does one the current entry no longer lists.
+        spec.data_items[2].open_type = Some(OpenType::NotOpen);
+        let (fields, _) = public_fields(&spec, &items, &decided);
+        assert_eq!(fields, vec!["姓名".to_string()]);
+        spec.data_items[0].open_type = Some(OpenType::Conditional);
+        assert!(public_fields(&spec, &items, &decided).0.is_empty());
+        spec.data_items[0].open_type = None;
+        spec.data_items.remove(0);
+        assert!(public_fields(&spec, &items, &decided).0.is_empty());
+    }
+
+    fn spec(items: Vec<DataItem>) -> crate::catalog::ResourceSpec {
+        use crate::catalog::*;
+        ResourceSpec {
+            category: CategoryCode::parse("307004").unwrap(),
+            name: "测试".into(),
+            provider_name: String::new(),
+            provider_code: String::new(),
+            provider_division: None,
+            summary: "测试".into(),
+            format: Format { class: FormatClass::Database, subtype: None, other_desc: None },
+            data_items: items,
+            share_type: ShareType::Unconditional,
+            share_condition: None,
+            share_basis: None,
+            share_methods: vec![ShareMethod::Api],
+            open_type: OpenType::Unconditional,
+            open_condition: None,
+            update_cycle: UpdateCycle::Daily,
+            publish_date: None,
+            related_codes: Vec::new(),
+            classified: false,
+            tags: Vec::new(),
+            collection_decisions: Vec::new(),
+        }
     }
 
     #[test]

@@ -103,12 +103,24 @@ pub fn routes() -> Router<AppState> {
         .method_not_allowed_fallback(method_not_allowed)
 }
 
-async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
-    ApiError::new(
-        axum::http::StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        format!("接口 {} 不支持 {method} 请求（接口说明见 /api/openapi.json）", uri.path()),
-    )
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") || uri.path().starts_with("/open/api/") {
+        ApiError::new(
+            axum::http::StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("接口 {} 不支持 {method} 请求（接口说明见 /api/openapi.json）", uri.path()),
+        )
+        .into_response()
+    } else {
+        // Pages get a page (e.g. opening a form's address directly).
+        crate::web::page::WebError::Api(ApiError::new(
+            axum::http::StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "该页面地址只用于提交表单，请从相应页面进入",
+        ))
+        .into_response()
+    }
 }
 
 async fn not_found(uri: axum::http::Uri) -> axum::response::Response {

@@ -1,5 +1,5 @@
 //! The open-data API (政府数据开放 数据服务, seed 002 三(三)) under `/open/api/v1/`: for anyone
-//! with a developer key (`X-API-Key` header, or `?api_key=`), free, limited per key per minute.
+//! with a developer key (the `X-API-Key` header), free, limited per key per minute.
 //! Lists and reads only what the portal lists, through `service::open` (the public scope is
 //! applied inside the query plan); every call is counted against the key and the dataset, and
 //! audited. Errors have the shape of every other API error.
@@ -49,11 +49,10 @@ impl FromRequestParts<AppState> for ApiKey {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // The header only: a key in the query string would end up in proxy and access logs,
+        // browser history and Referer headers.
         let header = parts.headers.get("x-api-key").and_then(|v| v.to_str().ok()).map(str::to_string);
-        let param = parts.uri.query().and_then(|q| {
-            form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "api_key").map(|(_, v)| v.into_owned())
-        });
-        match developers::authenticate(&state.svc, header.or(param).as_deref()).await {
+        match developers::authenticate(&state.svc, header.as_deref()).await {
             Ok(key) => Ok(ApiKey(key)),
             Err(KeyCheck::Refused(r)) => {
                 let code = match r {
@@ -217,7 +216,8 @@ pub async fn list(
         filters.push(("category".to_string(), c));
     }
     if let Some(d) = p.department.filter(|d| !d.trim().is_empty()) {
-        filters.push(("department".to_string(), d));
+        // The catalogue index calls the providing department's dimension `provider`.
+        filters.push(("provider".to_string(), d));
     }
     let params =
         service::search::SearchParams { q: p.q.unwrap_or_default(), filters, limit: p.limit, cursor: p.cursor };

@@ -49,7 +49,14 @@ impl FromRequestParts<AppState> for Console {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let next = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/console".into());
+        // Back to this page after sign-in; a form post (its session expired) goes back to the
+        // console's home, since its address only answers posts.
+        let next = match parts.method {
+            axum::http::Method::GET => {
+                parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/console".into())
+            }
+            _ => "/console".into(),
+        };
         let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(WebError::SignInNeeded { next });
         };
@@ -149,5 +156,22 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
             .map(|c| c.0.ip().to_string())
             .unwrap_or_else(|| "unknown".into());
         Ok(ClientAddr(addr))
+    }
+}
+
+/// A page's query string, parsed like a form: a value that does not fit gets a Chinese message
+/// naming the parameter (axum's own `Query` answers in English plain text).
+pub struct WebQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for WebQuery<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        let de = serde_html_form::Deserializer::from_bytes(q.as_bytes());
+        serde_path_to_error::deserialize(de).map(WebQuery).map_err(|e| {
+            let path = e.path().to_string();
+            WebError::BadForm(format!("网址参数“{path}”有误：{}", e.into_inner()))
+        })
     }
 }

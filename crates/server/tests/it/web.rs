@@ -199,7 +199,9 @@ async fn lockout_and_safe_redirects(app: TestApp) {
 
     // Another account is not affected; `next` never leads off the site.
     set_password(&app, "b_editor").await;
-    for next in ["//evil.example/x", "https://evil.example/", "/\\evil.example", "/api/v1/users"] {
+    for next in
+        ["//evil.example/x", "https://evil.example/", "/\\evil.example", "/api/v1/users", "/console\r\nSet-Cookie: a=1"]
+    {
         let mut web = WebClient::new(&app);
         let p = web.post("/console/login", &[("username", "b_editor"), ("password", PASSWORD), ("next", next)]).await;
         assert_eq!(p.status, StatusCode::SEE_OTHER);
@@ -212,6 +214,19 @@ async fn lockout_and_safe_redirects(app: TestApp) {
     let user = app.svc.store.find_user_by_username("b_approver").await.unwrap().unwrap();
     app.svc.store.update_user(user.id, &user.roles, false).await.unwrap();
     assert_eq!(web.get("/console").await.status, StatusCode::SEE_OTHER);
+
+    // A form posted after its session ended returns to the console's home after sign-in (its
+    // own address only answers posts), and opening such an address directly shows a page.
+    let p = WebClient::new(&app).post("/console/logout", &[("csrf", "x")]).await;
+    assert_eq!(p.location(), "/console/login?next=%2Fconsole");
+    let p = WebClient::new(&app).get("/console/logout").await;
+    assert_eq!(p.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(p.html.contains("<html") && p.html.contains("只用于提交表单"), "{}", p.html);
+
+    // A malformed address parameter gets a Chinese page naming it.
+    let p = WebClient::new(&app).get("/apps?after=abc").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.html.contains("网址参数“after”有误"), "{}", p.html);
 
     // Unknown pages are pages, unknown API paths stay JSON.
     let p = WebClient::new(&app).get("/no-such-page").await;

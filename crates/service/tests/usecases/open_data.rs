@@ -86,3 +86,69 @@ async fn review_open_and_read_as_the_public() {
     let e = err(open::open(&w.svc, &w.approver_a, &r.code, 1).await);
     assert!(e.to_string().contains("不是最新版本"), "{e}");
 }
+
+/// What the review cannot override and what it must not outlive: an item the catalogue marks
+/// 不予开放 never opens; the order of public rows never follows the hidden part of a masked column;
+/// a catalogue change that takes the entry out of 无条件开放 closes its opening for good (changing
+/// it back needs a new review).
+#[tokio::test]
+async fn item_open_types_masked_order_and_catalogue_changes() {
+    let w = World::new().await;
+    let mut s = spec("开放企业联系信息二", "307001");
+    s.open_type = OpenType::Unconditional;
+    s.data_items[1].is_key = false;
+    s.data_items.push(DataItem::new("手机号码", DataType::C, Some(11)));
+    let mut note = DataItem::new("内部备注", DataType::C, Some(50));
+    note.open_type = Some(OpenType::NotOpen);
+    s.data_items.push(note);
+    let r = w.published(&w.editor_a, &w.approver_a, s).await;
+    let provider = user(&w, "gaj_provider2", w.a.id, Role::DataProvider).await;
+    // Stored order of the phone numbers (13800000003 < 13811110002) is the reverse of their
+    // masked order (138****0002 < 138****0003).
+    let rows = "名称,统一社会信用代码,手机号码,内部备注\n示例市甲公司,91350100MA2XXXXX0X,13811110002,重点关注\n示例市乙公司,91110000100000000J,13800000003,一般\n";
+    publish(&w, &provider, &r, rows).await;
+    open::decide(&w.svc, &w.approver_a, &r.code, 1, "手机号码", ColumnDecision::Mask { rule: MaskRule::Mobile })
+        .await
+        .unwrap();
+    let opening = open::open(&w.svc, &w.approver_a, &r.code, 1).await.unwrap();
+    assert_eq!(opening.fields, vec!["名称", "统一社会信用代码", "手机号码"], "内部备注 is 不予开放");
+
+    let only_phones = data::query::QuerySpec { fields: Some(vec!["手机号码".into()]), ..Default::default() };
+    let (_, res) = open::public_query(&w.svc, &r.code, only_phones, Channel::Portal).await.unwrap();
+    let phones: Vec<&str> = res.rows.iter().map(|r| r["手机号码"].as_str().unwrap()).collect();
+    assert_eq!(phones, vec!["138****0002", "138****0003"], "ordered by what the public sees");
+    let hidden = data::query::QuerySpec { fields: Some(vec!["内部备注".into()]), ..Default::default() };
+    assert!(open::public_query(&w.svc, &r.code, hidden, Channel::Portal).await.is_err());
+
+    // The catalogue later marks the phone number 有条件开放: it leaves the public scope at once.
+    let mut revised = service::catalog::get(&w.svc, &w.editor_a, &r.code).await.unwrap();
+    let phone = revised.spec.data_items.iter_mut().find(|i| i.name == "手机号码").unwrap();
+    phone.open_type = Some(OpenType::Conditional);
+    phone.open_condition = Some("仅向核验机构开放".into());
+    let r2 = service::catalog::update(&w.svc, &w.editor_a, &r.code, Some(revised.version), revised.spec.clone())
+        .await
+        .unwrap();
+    let (_, res) = open::public_query(&w.svc, &r.code, Default::default(), Channel::Portal).await.unwrap();
+    assert_eq!(res.columns, vec!["名称", "统一社会信用代码"]);
+
+    // The entry becomes 有条件开放: the opening is closed; back to 无条件开放, it stays closed.
+    revised = r2;
+    revised.spec.open_type = OpenType::Conditional;
+    revised.spec.open_condition = Some("须签订数据使用协议".into());
+    let r3 = service::catalog::update(&w.svc, &w.editor_a, &r.code, Some(revised.version), revised.spec.clone())
+        .await
+        .unwrap();
+    let mut back = r3.spec.clone();
+    back.open_type = OpenType::Unconditional;
+    back.open_condition = None;
+    service::catalog::update(&w.svc, &w.editor_a, &r.code, Some(r3.version), back).await.unwrap();
+    assert!(
+        open::dataset(&w.svc, &r.code).await.is_ok_and(|d| !d.data_open())
+            || matches!(open::dataset(&w.svc, &r.code).await, Err(service::ServiceError::NotFound(_))),
+        "a new review is needed"
+    );
+    // The decisions stay on record; opening again is a new, audited act of the reviewer.
+    assert_eq!(open::review(&w.svc, &w.approver_a, &r.code).await.unwrap().state, ReviewState::Ready);
+    assert!(open::public_query(&w.svc, &r.code, Default::default(), Channel::Portal).await.is_err());
+    assert!(w.audit().await.iter().any(|e| e.action == "open.close"), "the closing is audited");
+}

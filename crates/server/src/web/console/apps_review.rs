@@ -3,7 +3,7 @@
 //! `service::apps`.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use domain::portal::AppStatus;
@@ -14,7 +14,7 @@ use store::portal_store::PortalApp;
 use crate::AppState;
 use crate::web::page::{Chrome, FormErrors, WebError, WebResult, render};
 use crate::web::portal::apps::{DatasetLink, dataset_links};
-use crate::web::session::{Console, ConsoleForm};
+use crate::web::session::{Console, ConsoleForm, WebQuery};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -69,7 +69,11 @@ fn row(a: &PortalApp) -> Row {
     }
 }
 
-pub async fn list(State(state): State<AppState>, Console(user): Console, Query(q): Query<ListQuery>) -> WebResult {
+pub async fn list(
+    State(state): State<AppState>,
+    Console(user): Console,
+    WebQuery(q): WebQuery<ListQuery>,
+) -> WebResult {
     let wanted = q.status.as_deref().unwrap_or("pending");
     let status = match wanted {
         "all" => None,

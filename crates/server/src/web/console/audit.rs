@@ -3,9 +3,10 @@
 //! object and time range, page by page. Reads through `service::audit` and
 //! `service::supervision::verify_audit`, which check the role.
 
+use crate::web::session::WebQuery;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
@@ -137,7 +138,11 @@ fn enc(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-async fn audit_page(State(state): State<AppState>, Console(user): Console, Query(p): Query<AuditParams>) -> WebResult {
+async fn audit_page(
+    State(state): State<AppState>,
+    Console(user): Console,
+    WebQuery(p): WebQuery<AuditParams>,
+) -> WebResult {
     let actor = &user.actor;
     // `verify_audit` checks the auditor role first.
     let verification = match service::supervision::verify_audit(&state.svc, actor).await? {

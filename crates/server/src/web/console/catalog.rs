@@ -6,6 +6,7 @@
 mod form;
 mod io;
 
+use crate::web::session::WebQuery;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -444,7 +445,7 @@ async fn resource_page(
     State(state): State<AppState>,
     Console(user): Console,
     Path(code): Path<String>,
-    axum::extract::Query(q): axum::extract::Query<ResourceQuery>,
+    WebQuery(q): WebQuery<ResourceQuery>,
 ) -> WebResult {
     let r = service::catalog::get(&state.svc, &user.actor, &code).await?;
     let flash = q.done.as_deref().and_then(done_notice);

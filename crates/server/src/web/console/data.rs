@@ -186,6 +186,8 @@ async fn upload(
     mut form: Multipart,
 ) -> WebResult {
     check_origin(&headers)?;
+    // Who may publish here is decided before a byte of the file is spooled.
+    let r = publishable(&state, &console.0, &code).await?;
     let mut csrf_ok = false;
     let mut mode_raw = "replace".to_string();
     let mut accept_valid = false;
@@ -219,7 +221,6 @@ async fn upload(
         return Err(WebError::Forged);
     }
     let Console(user) = console;
-    let r = publishable(&state, &user, &code).await?;
     let choices = (mode_raw.clone(), accept_valid, encoding_raw.clone());
     let Some(mode) = PublishMode::parse(&mode_raw) else {
         return upload_page(

@@ -3,7 +3,7 @@
 //! sees on the status page). Rules in `service::open_requests`.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use domain::portal::OpenRequestStatus;
@@ -14,7 +14,7 @@ use store::portal_store::OpenRequest;
 use crate::AppState;
 use crate::web::page::{Chrome, FormErrors, WebError, WebResult, render};
 use crate::web::portal::apps::dataset_href;
-use crate::web::session::{Console, ConsoleForm};
+use crate::web::session::{Console, ConsoleForm, WebQuery};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -59,7 +59,11 @@ fn status_class(s: OpenRequestStatus) -> &'static str {
     }
 }
 
-pub async fn list(State(state): State<AppState>, Console(user): Console, Query(q): Query<ListQuery>) -> WebResult {
+pub async fn list(
+    State(state): State<AppState>,
+    Console(user): Console,
+    WebQuery(q): WebQuery<ListQuery>,
+) -> WebResult {
     let wanted = q.status.as_deref().unwrap_or("pending");
     let status = match wanted {
         "all" => None,

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
@@ -17,7 +17,7 @@ use service::signin::SessionUser;
 use super::catalog::is_refusal;
 use crate::AppState;
 use crate::web::page::{Chrome, FormErrors, WebResult, render};
-use crate::web::session::{Console, ConsoleForm};
+use crate::web::session::{Console, ConsoleForm, WebQuery};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -228,7 +228,7 @@ async fn show(
     State(state): State<AppState>,
     Console(user): Console,
     Path(code): Path<String>,
-    Query(q): Query<DoneQuery>,
+    WebQuery(q): WebQuery<DoneQuery>,
 ) -> WebResult {
     let review = service::open::review(&state.svc, &user.actor, &code).await?;
     let flash = q.done.as_deref().and_then(done_notice);

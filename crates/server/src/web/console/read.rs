@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -22,7 +22,7 @@ use store::model::{GrantFilter, PageRequest, Resource};
 
 use crate::AppState;
 use crate::web::page::{Chrome, FormErrors, WebError, WebResult, render};
-use crate::web::session::{Console, ConsoleForm};
+use crate::web::session::{Console, ConsoleForm, WebQuery};
 
 /// Rows on one page of the browser view.
 const PAGE_ROWS: usize = 20;
@@ -263,7 +263,7 @@ async fn read_page(
     Console(user): Console,
     Path(code): Path<String>,
     headers: HeaderMap,
-    Query(params): Query<ReadParams>,
+    WebQuery(params): WebQuery<ReadParams>,
 ) -> WebResult {
     same_site(&headers)?;
     let r = service::catalog::get(&state.svc, &user.actor, &code).await?;
@@ -319,7 +319,7 @@ async fn download(
     Console(user): Console,
     Path(code): Path<String>,
     headers: HeaderMap,
-    Query(params): Query<ReadParams>,
+    WebQuery(params): WebQuery<ReadParams>,
 ) -> Result<Response, WebError> {
     same_site(&headers)?;
     let format = DownloadFormat::parse(if params.format.is_empty() { "csv" } else { params.format.trim() })

@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
@@ -26,7 +26,7 @@ use store::model::{Application, ApplicationFilter, Grant, GrantFilter, PageReque
 
 use crate::AppState;
 use crate::web::page::{Chrome, FormErrors, WebError, WebResult, render};
-use crate::web::session::{Console, ConsoleForm};
+use crate::web::session::{Console, ConsoleForm, WebQuery};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -440,7 +440,7 @@ fn apply_page(chrome: Chrome, actor: &Actor, r: &Resource, form: ApplyForm, erro
 async fn new_application(
     State(state): State<AppState>,
     Console(user): Console,
-    Query(p): Query<NewParams>,
+    WebQuery(p): WebQuery<NewParams>,
 ) -> WebResult {
     user.actor.authorize(Action::ApplyForData, Some(user.actor.department_id)).map_err(service::ServiceError::from)?;
     if p.resource.trim().is_empty() {
@@ -800,7 +800,7 @@ async fn application_page(
     State(state): State<AppState>,
     Console(user): Console,
     Path(id): Path<String>,
-    Query(p): Query<DoneParams>,
+    WebQuery(p): WebQuery<DoneParams>,
 ) -> WebResult {
     let id = parse_id(&id)?;
     let page =
@@ -1135,7 +1135,7 @@ async fn grant_page(
     State(state): State<AppState>,
     Console(user): Console,
     Path(id): Path<String>,
-    Query(p): Query<DoneParams>,
+    WebQuery(p): WebQuery<DoneParams>,
 ) -> WebResult {
     let id = parse_id(&id)?;
     let flash = done_message(p.done.as_deref());

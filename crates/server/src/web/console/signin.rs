@@ -1,7 +1,7 @@
 //! Sign-in and sign-out pages.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
@@ -10,7 +10,7 @@ use service::signin::{ABSOLUTE_HOURS, LOCK_AFTER_FAILURES, LOCK_MINUTES};
 
 use crate::AppState;
 use crate::web::page::{Chrome, WebResult, render};
-use crate::web::session::{ClientAddr, ConsoleForm, PublicForm, cleared_cookie, is_https, session_cookie};
+use crate::web::session::{ClientAddr, ConsoleForm, PublicForm, WebQuery, cleared_cookie, is_https, session_cookie};
 
 #[derive(Template)]
 #[template(path = "console/login.html")]
@@ -34,7 +34,14 @@ pub struct NextQuery {
 /// Only a path of this site is a place to return to after sign-in (never another site).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with("/console") && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with("/console")
+                && !n.contains('\\')
+                && n.chars().all(|c| c.is_ascii_graphic())
+                && n.len() <= 2048 =>
+        {
+            n.to_string()
+        }
         _ => "/console".to_string(),
     }
 }
@@ -54,7 +61,7 @@ async fn page(state: &AppState, next: String, username: String, error: Option<St
     }
 }
 
-pub async fn form(State(state): State<AppState>, Query(q): Query<NextQuery>) -> WebResult {
+pub async fn form(State(state): State<AppState>, WebQuery(q): WebQuery<NextQuery>) -> WebResult {
     let mut p = page(&state, safe_next(q.next.as_deref()), String::new(), None).await;
     if q.changed.is_some() {
         p.notice = Some("密码已修改，请使用新密码重新登录");

@@ -4,7 +4,7 @@
 //! `service::open_requests`.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use chrono::NaiveDate;
@@ -14,7 +14,7 @@ use service::ServiceError;
 use super::apps::dataset_href;
 use crate::AppState;
 use crate::web::page::{Chrome, FormErrors, WebResult, render};
-use crate::web::session::{ClientAddr, PublicForm};
+use crate::web::session::{ClientAddr, PublicForm, WebQuery};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ApplyForm {
@@ -165,7 +165,7 @@ struct StatusPage {
     error: Option<String>,
 }
 
-pub async fn status(State(state): State<AppState>, Query(q): Query<StatusQuery>) -> WebResult {
+pub async fn status(State(state): State<AppState>, WebQuery(q): WebQuery<StatusQuery>) -> WebResult {
     let flash = q.new.as_ref().map(|_| "申请已提交，请记下查询码，凭查询码查看答复。".to_string());
     let chrome = Chrome::portal(&state, "开放申请进度查询", "/datasets").await.with_flash(None);
     let mut page = StatusPage { chrome, typed: String::new(), found: None, error: None };

@@ -3,7 +3,7 @@
 //! Rules in `service::apps`.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
@@ -11,7 +11,7 @@ use store::model::PageRequest;
 
 use crate::AppState;
 use crate::web::page::{Chrome, FormErrors, WebResult, render};
-use crate::web::session::{ClientAddr, PublicForm};
+use crate::web::session::{ClientAddr, PublicForm, WebQuery};
 
 /// The page of a dataset on the portal.
 pub fn dataset_href(code: &str) -> String {
@@ -59,7 +59,7 @@ struct ListPage {
     next: Option<i64>,
 }
 
-pub async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> WebResult {
+pub async fn list(State(state): State<AppState>, WebQuery(q): WebQuery<ListQuery>) -> WebResult {
     let flash = q.submitted.map(|_| "应用已提交。平台审核通过后，将在本页展示。".to_string());
     let page = service::apps::list_public(&state.svc, PageRequest { after: q.after, limit: 24 }).await?;
     let mut apps = Vec::new();
@@ -82,7 +82,6 @@ pub async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> 
 struct ShowPage {
     chrome: Chrome,
     app: AppCard,
-    contact: String,
     reviewed: String,
 }
 
@@ -99,7 +98,8 @@ pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> WebR
         developer: a.developer,
     };
     let chrome = Chrome::portal(&state, a.name, "/apps").await;
-    render(&ShowPage { chrome, app, contact: a.contact, reviewed })
+    // The submitter's contact is for the reviewer, never shown to the public.
+    render(&ShowPage { chrome, app, reviewed })
 }
 
 #[derive(Debug, Default, Deserialize)]

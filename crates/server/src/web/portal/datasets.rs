@@ -2,6 +2,7 @@
 //! dataset's page with its preview and API example, and the downloads. Every read goes through
 //! `service::open` (the public scope of the access check), audited and counted.
 
+use crate::web::session::WebQuery;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
@@ -370,7 +371,7 @@ pub async fn download(
     State(state): State<AppState>,
     Path(code): Path<String>,
     ClientAddr(addr): ClientAddr,
-    axum::extract::Query(q): axum::extract::Query<DownloadQuery>,
+    WebQuery(q): WebQuery<DownloadQuery>,
 ) -> Result<Response, WebError> {
     let format = match q.format.as_deref().unwrap_or("csv") {
         "csv" => data::download::DownloadFormat::Csv,

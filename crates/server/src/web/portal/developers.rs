@@ -2,14 +2,14 @@
 //! (shown once) and its revocation by whoever holds it. Rules in `service::developers`.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::web::page::{Chrome, FormErrors, WebResult, render};
-use crate::web::session::{ClientAddr, PublicForm};
+use crate::web::session::{ClientAddr, PublicForm, WebQuery};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct RegisterForm {
@@ -71,7 +71,15 @@ async fn example(state: &AppState) -> Option<Example> {
     let page = service::open::list(&state.svc, service::search::SearchParams { limit: Some(20), ..Default::default() })
         .await
         .ok()?;
-    let hit = page.items.into_iter().find(|h| h.entry.open_type == "unconditional")?;
+    let mut found = None;
+    for h in page.items.into_iter().filter(|h| h.entry.open_type == "unconditional") {
+        // Only a dataset with opened data answers `/rows` (documents have none).
+        if service::open::dataset(&state.svc, &h.entry.code).await.is_ok_and(|d| d.data_open()) {
+            found = Some(h);
+            break;
+        }
+    }
+    let hit = found?;
     Some(Example {
         code_enc: form_urlencoded::byte_serialize(hit.entry.code.as_bytes()).collect(),
         code: hit.entry.code,
@@ -92,7 +100,7 @@ async fn page(state: &AppState, headers: &HeaderMap, flash: Option<String>) -> D
     }
 }
 
-pub async fn show(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<PageQuery>) -> WebResult {
+pub async fn show(State(state): State<AppState>, headers: HeaderMap, WebQuery(q): WebQuery<PageQuery>) -> WebResult {
     let flash = q.revoked.map(|_| "接口密钥已注销，使用它的调用将被拒绝。".to_string());
     render(&page(&state, &headers, flash).await)
 }

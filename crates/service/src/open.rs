@@ -591,10 +591,13 @@ async fn review_of(svc: &Services, actor: &Actor, r: Resource) -> Result<Review>
             ColumnReviewView { finding: f, decision }
         })
         .collect();
+    // Opened as they are: not flagged, and opened by the catalogue (an item marked 有条件开放 or
+    // 不予开放 never opens, `domain::open::item_openable`).
     let clear_columns = v
         .data_items
         .iter()
         .filter(|i| !columns.iter().any(|c| c.finding.column == i.name))
+        .filter(|i| domain::open::item_openable(&r.spec, &i.name))
         .map(|i| i.name.clone())
         .collect();
     let undecided = columns.iter().filter(|c| c.decision.is_none()).count();

@@ -542,7 +542,8 @@ fn cmp_nulls_first(a: &Option<String>, b: &Option<String>, desc: bool) -> Orderi
 }
 
 /// What a query (or download) through the grant must return: the columns and every row, in
-/// order (the requested sort, then every output column's stored value ascending), or the refusal.
+/// order (the requested sort, then every output column ascending: its stored value, or its masked
+/// text when masked), or the refusal.
 fn expected_query(
     m: &Model<'_>,
     kind: ReadKind,
@@ -579,8 +580,12 @@ fn expected_query(
             if sort.is_some_and(|(f, _)| f == *c) {
                 continue;
             }
-            // The tie-break orders by stored values (masking applies to the output only).
-            o = cmp_nulls_first(&a[idx(c)], &b[idx(c)], false);
+            // The tie-break orders by stored values, but a masked column by its masked text
+            // (the order of its stored values would tell the hidden part).
+            o = match m.mask(c) {
+                Some(_) => cmp_nulls_first(&m.shown(c, a), &m.shown(c, b), false),
+                None => cmp_nulls_first(&a[idx(c)], &b[idx(c)], false),
+            };
         }
         o
     });

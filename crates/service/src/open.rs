@@ -76,6 +76,21 @@ impl OpenDataset {
     pub fn data_open(&self) -> bool {
         self.opening.is_some() && self.resource.spec.open_type == OpenType::Unconditional
     }
+
+    /// The fields the public reads, in the opening's order: the opening's fields that the current
+    /// entry still opens (the same rule as `data::access::decide_public`). Empty when the data is
+    /// not open.
+    pub fn public_fields(&self) -> Vec<&str> {
+        match &self.opening {
+            Some(o) if self.data_open() => o
+                .fields
+                .iter()
+                .filter(|f| domain::open::item_openable(&self.resource.spec, f))
+                .map(String::as_str)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 fn not_found(key: &str) -> ServiceError {

@@ -249,11 +249,12 @@ pub async fn list(
 fn dataset_view(d: OpenDataset) -> OpenDatasetView {
     let spec = &d.resource.spec;
     let data_available = d.data_open();
+    let public = d.public_fields();
     let fields = match &d.opening {
-        Some(o) if data_available => o
-            .fields
+        Some(o) if data_available => public
             .iter()
             .map(|f| {
+                let f = &f.to_string();
                 let item = spec.item(f);
                 OpenFieldView {
                     name: f.clone(),

@@ -8,6 +8,7 @@
 mod assets;
 mod charts;
 mod console;
+pub(crate) mod facets;
 pub(crate) mod page;
 mod portal;
 pub(crate) mod session;

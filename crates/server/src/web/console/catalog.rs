@@ -26,6 +26,7 @@ use store::model::Resource;
 use super::super::page::{Chrome, FormErrors, WebError, WebResult, render};
 use super::super::session::{Console, ConsoleForm};
 use crate::AppState;
+use crate::web::facets::{ActiveFilter, FacetBox};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -79,18 +80,6 @@ pub fn status_badge(s: ResourceStatus) -> &'static str {
 const FILTERS: &[&str] = &["category", "provider", "share_type", "open_type", "format", "update_cycle", "status"];
 const PAGE_SIZE: usize = 20;
 
-struct FacetLink {
-    label: String,
-    count: u64,
-    href: String,
-    selected: bool,
-}
-
-struct FacetBox {
-    label: &'static str,
-    values: Vec<FacetLink>,
-}
-
 struct HitRow {
     href: String,
     code: String,
@@ -102,11 +91,6 @@ struct HitRow {
     share_type: String,
     format: String,
     update_cycle: String,
-}
-
-struct ActiveFilter {
-    label: String,
-    remove_href: String,
 }
 
 #[derive(Template)]
@@ -196,52 +180,8 @@ async fn search_page(State(state): State<AppState>, Console(user): Console, uri:
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(res);
     };
-    let mut active = Vec::new();
-    let facets = page
-        .facets
-        .iter()
-        .map(|g| {
-            let name = g.dimension.field_name();
-            let values = g
-                .values
-                .iter()
-                .map(|v| {
-                    let selected = filters.iter().any(|(k, x)| k == name && *x == v.value);
-                    let mut next: Vec<(String, String)> = if selected {
-                        filters.iter().filter(|(k, x)| !(k == name && *x == v.value)).cloned().collect()
-                    } else if name == "category" {
-                        // One category at a time: a second one replaces the first.
-                        filters.iter().filter(|(k, _)| k != "category").cloned().collect()
-                    } else {
-                        filters.clone()
-                    };
-                    if !selected {
-                        next.push((name.to_string(), v.value.clone()));
-                    }
-                    let href = search_href(&q, &next, None);
-                    if selected {
-                        active.push(ActiveFilter {
-                            label: format!("{}：{}", g.label, v.label),
-                            remove_href: href.clone(),
-                        });
-                    }
-                    FacetLink { label: v.label.clone(), count: v.count, href, selected }
-                })
-                .collect();
-            FacetBox { label: g.label, values }
-        })
-        .filter(|f: &FacetBox| !f.values.is_empty())
-        .collect();
-    // A filter whose value matched nothing has no facet entry: still show it, removable.
-    for (k, v) in &filters {
-        if !active.iter().any(|a| a.remove_href == search_href(&q, &without(&filters, k, v), None)) {
-            let rest = without(&filters, k, v);
-            active.push(ActiveFilter {
-                label: format!("{}：{}", filter_label(k), v),
-                remove_href: search_href(&q, &rest, None),
-            });
-        }
-    }
+    let (facets, active) =
+        crate::web::facets::facet_boxes(&page.facets, &filters, |next| search_href(&q, next, None), filter_label);
     let hits = page
         .items
         .into_iter()
@@ -280,10 +220,6 @@ async fn search_page(State(state): State<AppState>, Console(user): Console, uri:
         clear_href: clear_href.clone(),
         can_edit,
     })
-}
-
-fn without(filters: &[(String, String)], k: &str, v: &str) -> Vec<(String, String)> {
-    filters.iter().filter(|(a, b)| !(a == k && b == v)).cloned().collect()
 }
 
 fn filter_label(k: &str) -> &'static str {

@@ -12,6 +12,7 @@ use service::open::Channel;
 use service::search::SearchParams;
 
 use crate::AppState;
+use crate::web::facets::{ActiveFilter, FacetBox};
 use crate::web::page::{Chrome, WebError, WebResult, render};
 use crate::web::session::ClientAddr;
 
@@ -39,18 +40,6 @@ fn label_of<T: Copy>(parse: fn(&str) -> Option<T>, label: fn(T) -> &'static str,
     parse(code).map(label).map(str::to_string).unwrap_or_else(|| code.to_string())
 }
 
-struct FacetLink {
-    label: String,
-    count: u64,
-    href: String,
-    selected: bool,
-}
-
-struct FacetBox {
-    label: &'static str,
-    values: Vec<FacetLink>,
-}
-
 struct HitRow {
     href: String,
     code: String,
@@ -61,11 +50,6 @@ struct HitRow {
     open_class: &'static str,
     format: String,
     update_cycle: String,
-}
-
-struct ActiveFilter {
-    label: String,
-    remove_href: String,
 }
 
 #[derive(Template)]
@@ -161,49 +145,9 @@ pub async fn list(State(state): State<AppState>, uri: Uri) -> WebResult {
         }
         Err(e) => return Err(e.into()),
     };
-    let mut active = Vec::new();
-    let facets = page
-        .facets
-        .iter()
-        .filter(|g| FILTERS.contains(&g.dimension.field_name()))
-        .map(|g| {
-            let name = g.dimension.field_name();
-            let values = g
-                .values
-                .iter()
-                .map(|v| {
-                    let selected = filters.iter().any(|(k, x)| k == name && *x == v.value);
-                    let mut next: Vec<(String, String)> = if selected {
-                        filters.iter().filter(|(k, x)| !(k == name && *x == v.value)).cloned().collect()
-                    } else if name == "category" {
-                        filters.iter().filter(|(k, _)| k != "category").cloned().collect()
-                    } else {
-                        filters.clone()
-                    };
-                    if !selected {
-                        next.push((name.to_string(), v.value.clone()));
-                    }
-                    let href = list_href(&q, &next, None);
-                    if selected {
-                        active.push(ActiveFilter {
-                            label: format!("{}：{}", g.label, v.label),
-                            remove_href: href.clone(),
-                        });
-                    }
-                    FacetLink { label: v.label.clone(), count: v.count, href, selected }
-                })
-                .collect();
-            FacetBox { label: filter_label(name), values }
-        })
-        .filter(|f: &FacetBox| !f.values.is_empty())
-        .collect();
-    for (k, v) in &filters {
-        let rest: Vec<(String, String)> = filters.iter().filter(|(a, b)| !(a == k && b == v)).cloned().collect();
-        let href = list_href(&q, &rest, None);
-        if !active.iter().any(|a| a.remove_href == href) {
-            active.push(ActiveFilter { label: format!("{}：{}", filter_label(k), v), remove_href: href });
-        }
-    }
+    let groups = page.facets.iter().filter(|g| FILTERS.contains(&g.dimension.field_name()));
+    let (facets, active) =
+        crate::web::facets::facet_boxes(groups, &filters, |next| list_href(&q, next, None), filter_label);
     let hits = page
         .items
         .into_iter()

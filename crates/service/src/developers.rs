@@ -19,6 +19,7 @@ use crate::{Result, ServiceError, Services, Settings};
 pub struct PortalLimits {
     api: Arc<Window>,
     submissions: Arc<Window>,
+    portal_reads: Arc<Window>,
 }
 
 impl PortalLimits {
@@ -26,6 +27,20 @@ impl PortalLimits {
         PortalLimits {
             api: Arc::new(Window::new(60, settings.open_api_per_minute)),
             submissions: Arc::new(Window::new(3600, settings.public_submissions_per_hour)),
+            portal_reads: Arc::new(Window::new(60, settings.portal_reads_per_minute)),
+        }
+    }
+
+    /// Counts a read of open data through the portal (a dataset page's preview, a download) from
+    /// a client address, or refuses it when the address's minute is used up.
+    pub fn portal_read(&self, client: &str, now: DateTime<Utc>) -> Result<()> {
+        if self.portal_reads.hit(client, now) {
+            Ok(())
+        } else {
+            Err(ServiceError::RateLimited(format!(
+                "访问过于频繁：同一网络地址每分钟最多浏览或下载开放数据{}次，请稍后再试；批量获取数据请申请开放数据接口密钥",
+                self.portal_reads.max
+            )))
         }
     }
 

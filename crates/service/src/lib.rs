@@ -54,6 +54,9 @@ pub struct Settings {
     /// Public submissions (API key registrations, apps, applications for conditionally open
     /// data) one client address may make per hour.
     pub public_submissions_per_hour: u32,
+    /// Reads of open data through the portal (dataset pages with their preview, downloads) one
+    /// client address may make per minute: each reads data and writes audit and usage rows.
+    pub portal_reads_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -66,6 +69,7 @@ impl Default for Settings {
             spool_dir: None,
             open_api_per_minute: 60,
             public_submissions_per_hour: 10,
+            portal_reads_per_minute: 120,
         }
     }
 }

@@ -215,6 +215,7 @@ pub async fn public_query_from(
     channel: Channel,
     client: Option<&str>,
 ) -> Result<(OpenDataset, QueryResult)> {
+    limit_portal(svc, channel, client)?;
     let read = public_scope(svc, key, ReadKind::Query).await?;
     let result = data::query::run(&svc.datasets, &read.version.files, &read.scope, &spec).await?;
     let kind = match channel {
@@ -252,6 +253,7 @@ pub async fn public_download(
     channel: Channel,
     client: Option<&str>,
 ) -> Result<(OpenDataset, DatasetVersion, data::query::BatchStream, Vec<String>)> {
+    limit_portal(svc, channel, client)?;
     let read = public_scope(svc, key, ReadKind::Download).await?;
     if let Some(max) = format.max_rows()
         && read.version.row_count as u64 > max
@@ -265,6 +267,14 @@ pub async fn public_download(
     audit::record(svc, None, "open.download", "resource", Some(read.dataset.resource.code.clone()), detail).await?;
     let PublicRead { dataset, version, .. } = read;
     Ok((dataset, version, stream, columns))
+}
+
+/// Portal reads are limited per client address (API calls have their per-key limit instead).
+fn limit_portal(svc: &Services, channel: Channel, client: Option<&str>) -> Result<()> {
+    match (channel, client) {
+        (Channel::Portal, Some(c)) => svc.portal_limits.portal_read(c, svc.clock.now()),
+        _ => Ok(()),
+    }
 }
 
 async fn count(svc: &Services, resource_id: i64, kind: UsageKind) -> Result<()> {

@@ -11,6 +11,7 @@ use crate::web::WebClient;
 
 both!(review_open_and_portal);
 both!(what_the_portal_does_not_show);
+both!(portal_reads_are_limited_per_address);
 
 const CSV: &str = "公民身份号码,姓名,出生日期\n11010519491231002X,张三,1949-12-31\n440524188001010014,李四,1880-01-01\n110101199003071233,王五,1990-03-07\n";
 
@@ -266,4 +267,34 @@ async fn what_the_portal_does_not_show(app: TestApp) {
     assert_eq!(public.get("/datasets/nope").await.status, StatusCode::NOT_FOUND);
     assert_eq!(public.get(&format!("/datasets/{}", "9".repeat(300))).await.status, StatusCode::NOT_FOUND);
     assert_eq!(public.get("/datasets?cursor=abc").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// Dataset pages (with their preview) and downloads read data and write audit and usage rows:
+/// one client address gets a limited number a minute, then a clear 429 page.
+async fn portal_reads_are_limited_per_address(mut app: TestApp) {
+    app.svc = app.svc.clone().with_settings(service::Settings { portal_reads_per_minute: 2, ..Default::default() });
+    // A fixed clock, so that the minute of the limit does not roll over during the test.
+    app.svc.clock = std::sync::Arc::new(service::FixedClock::at(app.svc.clock.now()));
+    app.router = server::router(app.svc.clone());
+    let key = published(&app, "限流测试人口信息", "unconditional").await;
+    with_data(&app, &key, CSV).await;
+    let review = format!("/console/open-reviews/{key}");
+    let mut approver = WebClient::signed_in(&app, "a_approver").await;
+    approver.get(&review).await;
+    for column in ["公民身份号码", "姓名"] {
+        let p = approver
+            .post(&format!("{review}/decide"), &[("version", "1"), ("column", column), ("decision", "remove")])
+            .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    }
+    let p = approver.post(&format!("{review}/open"), &[("version", "1")]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+
+    let mut public = WebClient::new(&app);
+    assert_eq!(public.get(&format!("/datasets/{key}")).await.status, StatusCode::OK);
+    assert_eq!(public.get(&format!("/datasets/{key}/download?format=csv")).await.status, StatusCode::OK);
+    let p = public.get(&format!("/datasets/{key}")).await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(p.html.contains("访问过于频繁"), "{}", p.html);
+    assert_eq!(public.get(&format!("/datasets/{key}/download?format=csv")).await.status, StatusCode::TOO_MANY_REQUESTS);
 }

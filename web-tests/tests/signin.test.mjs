@@ -43,11 +43,15 @@ test("five wrong passwords lock the username, even the right password is then re
     await page.locator("#login-error").waitFor();
   }
   assert.match(await page.locator("#login-error").innerText(), /锁定/);
+  // A fresh form, so that the message read below is the answer to the right password.
+  await page.goto("/console/login");
   await page.getByLabel("用户名").fill(user);
   await page.getByLabel("密码").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "登录" }).click();
   await page.locator("#login-error").waitFor();
   assert.match(await page.locator("#login-error").innerText(), /锁定/);
+  assert.equal(new URL(page.url()).pathname, "/console/login");
+  assert.ok(!(await page.context().cookies()).some((c) => c.name === "gs_session"), "no session while locked");
 });
 
 test("an auditor's menu offers the audit log and not the sharing screens", async () => {

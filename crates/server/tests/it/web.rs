@@ -263,7 +263,8 @@ async fn change_password(app: TestApp) {
         )
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(p.html.contains("至少10位"), "{}", p.html);
+    // The message next to the field (the hint under it always says 至少10位).
+    assert!(p.html.contains("id=\"new_password-error\">密码至少10位"), "{}", p.html);
     let p = web
         .post(
             "/console/account",

@@ -290,7 +290,7 @@ async fn upload_report_and_freshness(mut app: TestApp) {
     assert_eq!(p.status, StatusCode::OK, "{}", p.html);
     assert!(p.html.contains("机动车驾驶人信息"), "{}", p.html);
     // Daily data never published: overdue only after a day; awaiting data today.
-    assert!(p.html.contains("待发布数据") || p.html.contains("更新逾期"), "{}", p.html);
+    assert!(p.html.contains("待发布数据") && !p.html.contains("更新逾期"), "{}", p.html);
     let upload_uri = format!("/console/data/{key}/upload");
     assert!(p.html.contains(&upload_uri));
 

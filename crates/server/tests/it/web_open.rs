@@ -75,11 +75,15 @@ async fn review_open_and_portal(app: TestApp) {
     let p = other.get(&review).await;
     assert!(refused.contains(&p.status), "{}", p.status);
     assert!(!p.html.contains("11010519") && !p.html.contains("公民身份号码"));
+    // With a valid anti-forgery token, so that the department rule (not the token check) refuses.
+    assert_eq!(other.get("/console").await.status, StatusCode::OK);
     let p =
         other.post(&format!("{review}/decide"), &[("version", "1"), ("column", "姓名"), ("decision", "remove")]).await;
     assert!(refused.contains(&p.status), "{}", p.html);
+    assert!(!p.html.contains("请求已被拒绝"), "refused by the department rule: {}", p.html);
     let p = other.post(&format!("{review}/open"), &[("version", "1")]).await;
     assert!(refused.contains(&p.status), "{}", p.html);
+    assert!(!p.html.contains("请求已被拒绝"), "refused by the department rule: {}", p.html);
     // A data consumer of the same kind of page: no review role.
     let mut consumer = WebClient::signed_in(&app, "b_consumer").await;
     assert_eq!(consumer.get("/console/open-reviews").await.status, StatusCode::FORBIDDEN);

@@ -297,6 +297,22 @@ pub fn fingerprint_stream(stream: BatchStream, seed: Seed, key_columns: &[String
     fingerprint_stream_in_blocks(stream, seed, key_columns, BLOCK_ROWS)
 }
 
+/// The order every download of a version leaves in, whoever the recipient: rows reordered
+/// within blocks by the seed's hash of `key_fields`, in blocks as large as a row group when the
+/// scope hides or masks a column the version is stored sorted by
+/// ([`crate::cluster::download_block_rows`]), so that the stored order never tells a hidden
+/// value. Departments' downloads use a recorded seed (the fingerprint, `govshare trace`); public
+/// downloads a fresh one.
+pub fn download_order(
+    stream: BatchStream,
+    seed: Seed,
+    items: &[DataItem],
+    scope: &crate::access::Scope,
+    key_fields: &[String],
+) -> Result<BatchStream, DataError> {
+    fingerprint_stream_in_blocks(stream, seed, key_fields, crate::cluster::download_block_rows(items, scope))
+}
+
 /// [`fingerprint_stream`] with blocks of at least `block_rows` rows (`cluster::download_block_rows`
 /// chooses larger blocks when the stored order would say something the scope hides).
 pub fn fingerprint_stream_in_blocks(

@@ -5,6 +5,7 @@
 
 mod error;
 mod extract;
+mod format;
 mod openapi;
 mod refusals;
 mod routes;

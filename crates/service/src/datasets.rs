@@ -413,8 +413,7 @@ pub async fn download(
     // The recipient's fingerprint (第十四条): a fresh seed orders the rows of each block.
     let key_fields = data::fingerprint::key_columns(&version.data_items, &columns);
     let (download, seed) = record_download(svc, actor, &version, &scope, format, counted, &key_fields).await?;
-    let block_rows = data::cluster::download_block_rows(&version.data_items, &scope);
-    let stream = data::fingerprint::fingerprint_stream_in_blocks(stream, seed, &key_fields, block_rows)?;
+    let stream = data::fingerprint::download_order(stream, seed, &version.data_items, &scope, &key_fields)?;
     audit::record(
         svc,
         Some(actor),

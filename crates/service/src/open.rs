@@ -133,10 +133,9 @@ pub async fn dataset(svc: &Services, key: &str) -> Result<OpenDataset> {
 }
 
 async fn usage_of(svc: &Services, resource_id: i64) -> Result<UsageTotals> {
-    // The totals table is small (one row per used resource and kind): read it whole.
     Ok(svc
         .store
-        .open_usage_totals()
+        .open_usage_totals(Some(resource_id))
         .await?
         .into_iter()
         .find(|(id, _)| *id == resource_id)
@@ -262,6 +261,13 @@ pub async fn public_download(
     }
     let spec = QuerySpec::default();
     let (stream, columns) = data::query::stream(&svc.datasets, &read.version.files, &read.scope, &spec).await?;
+    // Like every download, never in the stored order: the version is stored sorted by region and
+    // date, which would tell a removed or masked region or date column. A fresh seed each time:
+    // open data carries no recipient fingerprint.
+    let mut seed: data::fingerprint::Seed = [0; 16];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut seed);
+    let key_fields = data::fingerprint::key_columns(&read.version.data_items, &columns);
+    let stream = data::fingerprint::download_order(stream, seed, &read.version.data_items, &read.scope, &key_fields)?;
     count(svc, read.dataset.resource.id, UsageKind::Download).await?;
     let detail = audit_detail(&read, channel, client, json!({"fields": columns, "format": format.extension()}));
     audit::record(svc, None, "open.download", "resource", Some(read.dataset.resource.code.clone()), detail).await?;
@@ -346,7 +352,7 @@ async fn listed_entries(svc: &Services) -> Result<Vec<search::Hit>> {
 /// The statistics of the portal.
 pub async fn statistics(svc: &Services) -> Result<Statistics> {
     let listed = listed_entries(svc).await?;
-    let usage: HashMap<i64, UsageTotals> = svc.store.open_usage_totals().await?.into_iter().collect();
+    let usage: HashMap<i64, UsageTotals> = svc.store.open_usage_totals(None).await?.into_iter().collect();
     let opened: HashSet<i64> = svc.store.current_openings().await?.into_iter().map(|o| o.resource_id).collect();
     let names = accounts::department_names(svc).await?;
     let mut stats = Statistics { listed: listed.len(), ..Default::default() };

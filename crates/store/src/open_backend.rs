@@ -155,13 +155,16 @@ macro_rules! impl_open_store {
                     Ok(())
                 }
 
-                async fn open_usage_totals(&self) -> R<Vec<(i64, UsageTotals)>> {
-                    let rows = sqlx::query(
-                        "SELECT resource_id, kind, CAST(SUM(count) AS BIGINT) AS total FROM open_usage GROUP BY resource_id, kind \
-                         ORDER BY resource_id",
-                    )
-                    .fetch_all(&self.pool)
-                    .await?;
+                async fn open_usage_totals(&self, resource_id: Option<i64>) -> R<Vec<(i64, UsageTotals)>> {
+                    const SUMS: &str = "SELECT resource_id, kind, CAST(SUM(count) AS BIGINT) AS total FROM open_usage";
+                    const GROUPS: &str = "GROUP BY resource_id, kind ORDER BY resource_id";
+                    let rows = match resource_id {
+                        Some(id) => {
+                            let sql = format!("{SUMS} WHERE resource_id = $1 {GROUPS}");
+                            sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_all(&self.pool).await?
+                        }
+                        None => sqlx::query(AssertSqlSafe(format!("{SUMS} {GROUPS}"))).fetch_all(&self.pool).await?,
+                    };
                     let mut out: Vec<(i64, UsageTotals)> = Vec::new();
                     for r in &rows {
                         let id: i64 = r.try_get("resource_id")?;

@@ -102,6 +102,7 @@ pub trait OpenStore: Send + Sync {
     async fn close_opening(&self, resource_id: i64, by: i64, at: DateTime<Utc>) -> R<Option<Opening>>;
     /// Counts `n` public uses of a resource on a day.
     async fn add_open_usage(&self, resource_id: i64, day: NaiveDate, kind: UsageKind, n: i64) -> R<()>;
-    /// Total public use per resource, for every resource used at least once.
-    async fn open_usage_totals(&self) -> R<Vec<(i64, UsageTotals)>>;
+    /// Total public use per resource, for every resource used at least once, or only for
+    /// `resource_id` (a dataset's page reads its own totals, not the whole table's).
+    async fn open_usage_totals(&self, resource_id: Option<i64>) -> R<Vec<(i64, UsageTotals)>>;
 }

@@ -19,6 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
+use crate::format::{label_of, url_part};
 
 pub fn routes() -> Router<AppState> {
     let api = Router::new()
@@ -194,14 +195,6 @@ pub struct OpenRowsView {
 /// The largest page of rows the open API returns.
 pub const MAX_ROWS: usize = 1000;
 
-fn enc(code: &str) -> String {
-    form_urlencoded::byte_serialize(code.as_bytes()).collect()
-}
-
-fn label_of<T>(code: &str, parse: fn(&str) -> Option<T>, label: fn(T) -> &'static str) -> String {
-    parse(code).map(label).unwrap_or(code).to_string()
-}
-
 /// Lists the open datasets (search and paging).
 #[utoipa::path(get, operation_id = "open_datasets_list", path = "/open/api/v1/datasets", tag = "open", params(ListParams),
     security(("api_key" = [])),
@@ -228,17 +221,17 @@ pub async fn list(
         .map(|h| {
             let e = h.entry;
             OpenDatasetSummary {
-                href: format!("/open/api/v1/datasets/{}", enc(&e.code)),
+                href: format!("/open/api/v1/datasets/{}", url_part(&e.code)),
                 code: e.code,
                 name: e.name,
                 summary: e.summary,
                 department: e.provider,
                 open_type: e.open_type,
-                format: label_of(&e.format, domain::catalog::FormatClass::parse, domain::catalog::FormatClass::label),
+                format: label_of(domain::catalog::FormatClass::parse, domain::catalog::FormatClass::label, &e.format),
                 update_cycle: label_of(
-                    &e.update_cycle,
                     domain::catalog::UpdateCycle::parse,
                     domain::catalog::UpdateCycle::label,
+                    &e.update_cycle,
                 ),
             }
         })
@@ -282,8 +275,8 @@ fn dataset_view(d: OpenDataset) -> OpenDatasetView {
         version: d.opening.as_ref().filter(|_| data_available).map(|o| o.version),
         fields,
         usage: OpenUsageView { views: d.usage.views, downloads: d.usage.downloads, api_calls: d.usage.api_calls },
-        rows_href: data_available.then(|| format!("/open/api/v1/datasets/{}/rows", enc(&code))),
-        apply_href: conditional.then(|| format!("/datasets/{}/apply", enc(&code))),
+        rows_href: data_available.then(|| format!("/open/api/v1/datasets/{}/rows", url_part(&code))),
+        apply_href: conditional.then(|| format!("/datasets/{}/apply", url_part(&code))),
         code,
     }
 }

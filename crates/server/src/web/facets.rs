@@ -1,8 +1,59 @@
-//! Facet links for search pages (the console's catalogue and the portal's datasets): each value
-//! links to the same search with that value added (or removed, when it is selected), keeping
-//! the other filters; one category at a time.
+//! What the two search pages (the console's catalogue and the portal's datasets) share: reading
+//! the search from the address, building search addresses, and facet links — each value links to
+//! the same search with that value added (or removed, when it is selected), keeping the other
+//! filters; one category at a time.
 
 use service::search::FacetGroup;
+
+/// A search as its address carries it: `q`, repeatable filters (only the page's dimensions,
+/// without empty values or repeats) and the paging cursor.
+pub struct SearchQuery {
+    pub q: String,
+    pub filters: Vec<(String, String)>,
+    pub cursor: Option<String>,
+}
+
+impl SearchQuery {
+    pub fn parse(query: Option<&str>, dimensions: &[&str]) -> SearchQuery {
+        let mut out = SearchQuery { q: String::new(), filters: Vec::new(), cursor: None };
+        for (k, v) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+            let v = v.trim().to_string();
+            match k.as_ref() {
+                "q" => out.q = v,
+                "cursor" if !v.is_empty() => out.cursor = Some(v),
+                k if dimensions.contains(&k)
+                    && !v.is_empty()
+                    && !out.filters.iter().any(|(a, b)| a == k && *b == v) =>
+                {
+                    out.filters.push((k.to_string(), v));
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The result offset the cursor stands for (0 for the first page).
+    pub fn offset(&self) -> usize {
+        self.cursor.as_deref().and_then(|c| c.parse::<usize>().ok()).unwrap_or(0)
+    }
+}
+
+/// The address of the search page at `base` for `q` and `filters`, at result `cursor`.
+pub fn search_href(base: &str, q: &str, filters: &[(String, String)], cursor: Option<usize>) -> String {
+    let mut ser = form_urlencoded::Serializer::new(String::new());
+    if !q.is_empty() {
+        ser.append_pair("q", q);
+    }
+    for (k, v) in filters {
+        ser.append_pair(k, v);
+    }
+    if let Some(c) = cursor.filter(|c| *c > 0) {
+        ser.append_pair("cursor", &c.to_string());
+    }
+    let qs = ser.finish();
+    if qs.is_empty() { base.to_string() } else { format!("{base}?{qs}") }
+}
 
 /// One value of a facet, as a link.
 pub struct FacetLink {

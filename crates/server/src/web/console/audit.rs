@@ -13,6 +13,7 @@ use serde::Deserialize;
 use store::model::{AuditFilter, PageRequest};
 
 use crate::AppState;
+use crate::format::url_part;
 use crate::web::page::{Chrome, FormErrors, WebError, WebResult, render};
 use crate::web::session::Console;
 
@@ -134,10 +135,6 @@ fn push(errors: &mut FormErrors, field: &str, m: String) {
     errors.fields.entry(field.into()).or_default().push(m);
 }
 
-fn enc(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
 async fn audit_page(
     State(state): State<AppState>,
     Console(user): Console,
@@ -235,13 +232,13 @@ async fn audit_page(
     };
     let base = format!(
         "/console/audit?user={}&department={}&action={}&object_type={}&object_id={}&from={}&until={}",
-        enc(&p.user),
-        enc(&p.department),
-        enc(&p.action),
-        enc(&p.object_type),
-        enc(&p.object_id),
-        enc(&p.from),
-        enc(&p.until)
+        url_part(&p.user),
+        url_part(&p.department),
+        url_part(&p.action),
+        url_part(&p.object_type),
+        url_part(&p.object_id),
+        url_part(&p.from),
+        url_part(&p.until)
     );
     let mut departments: Vec<Choice> = names
         .iter()

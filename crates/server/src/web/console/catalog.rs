@@ -26,6 +26,7 @@ use store::model::Resource;
 use super::super::page::{Chrome, FormErrors, WebError, WebResult, render};
 use super::super::session::{Console, ConsoleForm};
 use crate::AppState;
+use crate::format::{cst_minute, label_of, url_part};
 use crate::web::facets::{ActiveFilter, FacetBox};
 
 pub fn routes() -> Router<AppState> {
@@ -45,23 +46,7 @@ pub fn routes() -> Router<AppState> {
 
 /// The URL of a resource page: the code with its slash encoded (`307001%2F000001`).
 pub fn resource_href(code: &str) -> String {
-    format!("/console/catalog/{}", encode(code))
-}
-
-/// Percent-encodes one URL component (query value or path segment).
-pub fn encode(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-/// A time as clerks read it, in China Standard Time.
-pub fn cst(t: chrono::DateTime<chrono::Utc>) -> String {
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
-    t.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string()
-}
-
-/// The label of an enumeration code as stored in search results, or the code itself.
-fn label_of<T: Copy>(parse: fn(&str) -> Option<T>, label: fn(T) -> &'static str, code: &str) -> String {
-    parse(code).map(label).map(str::to_string).unwrap_or_else(|| code.to_string())
+    format!("/console/catalog/{}", url_part(code))
 }
 
 /// The badge class of a status.
@@ -111,40 +96,17 @@ struct SearchPage {
     can_edit: bool,
 }
 
-/// The search URL for `q` and `filters` (cursor reset).
+/// The address of this search page for `q` and `filters`, at result `cursor`.
 fn search_href(q: &str, filters: &[(String, String)], cursor: Option<usize>) -> String {
-    let mut ser = form_urlencoded::Serializer::new(String::new());
-    if !q.is_empty() {
-        ser.append_pair("q", q);
-    }
-    for (k, v) in filters {
-        ser.append_pair(k, v);
-    }
-    if let Some(c) = cursor.filter(|c| *c > 0) {
-        ser.append_pair("cursor", &c.to_string());
-    }
-    let qs = ser.finish();
-    if qs.is_empty() { "/console/catalog".into() } else { format!("/console/catalog?{qs}") }
+    crate::web::facets::search_href("/console/catalog", q, filters, cursor)
 }
 
 async fn search_page(State(state): State<AppState>, Console(user): Console, uri: Uri) -> WebResult {
-    let mut q = String::new();
-    let mut cursor: Option<String> = None;
-    let mut filters: Vec<(String, String)> = Vec::new();
-    for (k, v) in form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
-        let v = v.trim().to_string();
-        match k.as_ref() {
-            "q" => q = v,
-            "cursor" if !v.is_empty() => cursor = Some(v),
-            k if FILTERS.contains(&k) && !v.is_empty() && !filters.iter().any(|(a, b)| a == k && *b == v) => {
-                filters.push((k.to_string(), v));
-            }
-            _ => {}
-        }
-    }
+    let search = crate::web::facets::SearchQuery::parse(uri.query(), FILTERS);
+    let offset = search.offset();
+    let crate::web::facets::SearchQuery { q, filters, cursor } = search;
     let chrome = Chrome::console(&state, &user, "资源目录", "/console/catalog").await;
     let clear_href = search_href(&q, &[], None);
-    let offset = cursor.as_deref().and_then(|c| c.parse::<usize>().ok()).unwrap_or(0);
     let params = SearchParams { q: q.clone(), filters: filters.clone(), limit: Some(PAGE_SIZE), cursor };
     let drafts_href = search_href(
         "",
@@ -473,7 +435,7 @@ async fn show_resource(
             .to_string(),
             rows: v.totals.map(|t| t.row_count.to_string()).unwrap_or_else(|| "—".into()),
             rejected: v.totals.map(|t| t.rejected_rows.to_string()).unwrap_or_else(|| "—".into()),
-            at: cst(v.published_at),
+            at: cst_minute(v.published_at),
         })
         .collect();
     let freshness = if structured && r.status == ResourceStatus::Published {
@@ -498,7 +460,7 @@ async fn show_resource(
                 version: v.version,
                 action: action_label(&v.change.action),
                 username: v.change.username.clone(),
-                at: cst(v.change.at),
+                at: cst_minute(v.change.at),
                 comment: v.change.comment.clone(),
                 status: v.status.label().to_string(),
                 first,
@@ -532,13 +494,13 @@ async fn show_resource(
         && r.status == ResourceStatus::Published
         && s.share_type != ShareType::Unconditional
         && actor.authorize(Action::ApplyForData, None).is_ok())
-    .then(|| format!("/console/applications/new?resource={}", encode(&r.code)));
+    .then(|| format!("/console/applications/new?resource={}", url_part(&r.code)));
     let read_href = (has_data && actor.authorize(Action::ReadData, None).is_ok())
-        .then(|| format!("/console/read/{}", encode(&r.code)));
+        .then(|| format!("/console/read/{}", url_part(&r.code)));
     let upload_href = (structured
         && r.status == ResourceStatus::Published
         && actor.authorize(Action::PublishData, Some(r.department_id)).is_ok())
-    .then(|| format!("/console/data/{}/upload", encode(&r.code)));
+    .then(|| format!("/console/data/{}/upload", url_part(&r.code)));
     // 一数一源: what submitting this draft would be refused for, shown before anyone tries.
     let overlap_problems = if own && r.status == ResourceStatus::Draft && !s.data_items.is_empty() {
         service::elements::overlaps_of(svc, actor, &r.code)

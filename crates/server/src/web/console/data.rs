@@ -15,8 +15,9 @@ use domain::freshness::FreshnessStatus;
 use service::datasets;
 use store::model::Resource;
 
-use super::catalog::{cst, encode, resource_href};
+use super::catalog::resource_href;
 use crate::AppState;
+use crate::format::{cst_minute, url_part};
 use crate::web::page::{Chrome, WebError, WebResult, render};
 use crate::web::session::{Console, check_origin};
 
@@ -59,7 +60,7 @@ fn badge(s: FreshnessStatus) -> &'static str {
 }
 
 fn upload_href(code: &str) -> String {
-    format!("/console/data/{}/upload", encode(code))
+    format!("/console/data/{}/upload", url_part(code))
 }
 
 /// `GET /console/data`.
@@ -74,7 +75,7 @@ async fn list(State(state): State<AppState>, Console(user): Console) -> WebResul
             name: r.spec.name.clone(),
             cycle: r.spec.update_cycle.label(),
             version: v.as_ref().map(|v| format!("第{}版", v.version)).unwrap_or_else(|| "—".into()),
-            last: v.as_ref().map(|v| cst(v.published_at)).unwrap_or_else(|| "尚未发布".into()),
+            last: v.as_ref().map(|v| cst_minute(v.published_at)).unwrap_or_else(|| "尚未发布".into()),
             due: f.due_by.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
             status: f.status.label(),
             badge: badge(f.status),
@@ -132,7 +133,9 @@ async fn upload_page(
     let chrome = Chrome::console(state, user, format!("上传数据：{}", r.spec.name), "/console/data").await;
     let (_, latest, f) = datasets::freshness(&state.svc, &user.actor, &r.code).await?;
     let latest = match latest {
-        Some(v) => format!("第{}版（{}发布，{}行）· {}", v.version, cst(v.published_at), v.row_count, f.status.label()),
+        Some(v) => {
+            format!("第{}版（{}发布，{}行）· {}", v.version, cst_minute(v.published_at), v.row_count, f.status.label())
+        }
         None => "尚未发布数据".into(),
     };
     let status = match (&report, &error) {

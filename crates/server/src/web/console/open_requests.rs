@@ -13,7 +13,7 @@ use store::portal_store::OpenRequest;
 
 use crate::AppState;
 use crate::web::page::{Chrome, FormErrors, WebError, WebResult, render};
-use crate::web::portal::apps::dataset_href;
+use crate::web::portal::datasets::dataset_href;
 use crate::web::session::{Console, ConsoleForm, WebQuery};
 
 #[derive(Debug, Default, Deserialize)]

@@ -16,6 +16,7 @@ use service::signin::SessionUser;
 
 use super::catalog::is_refusal;
 use crate::AppState;
+use crate::format::{cst_minute, url_part};
 use crate::web::page::{Chrome, FormErrors, WebResult, render};
 use crate::web::session::{Console, ConsoleForm, WebQuery};
 
@@ -28,12 +29,8 @@ pub fn routes() -> Router<AppState> {
         .route("/console/open-reviews/{code}/close", post(close))
 }
 
-fn encode(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
 fn review_href(code: &str) -> String {
-    format!("/console/open-reviews/{}", encode(code))
+    format!("/console/open-reviews/{}", url_part(code))
 }
 
 fn state_badge(s: ReviewState) -> &'static str {
@@ -43,11 +40,6 @@ fn state_badge(s: ReviewState) -> &'static str {
         ReviewState::Ready => "badge badge-info",
         ReviewState::NoData => "badge",
     }
-}
-
-fn cst(t: chrono::DateTime<chrono::Utc>) -> String {
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
-    t.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string()
 }
 
 struct ListRow {
@@ -80,7 +72,7 @@ async fn list(State(state): State<AppState>, Console(user): Console) -> WebResul
             state_class: state_badge(r.state),
             opened: r
                 .opening
-                .map(|o| format!("第{}版，{}", o.version, cst(o.opened_at)))
+                .map(|o| format!("第{}版，{}", o.version, cst_minute(o.opened_at)))
                 .unwrap_or_else(|| "未开放".into()),
         })
         .collect();
@@ -183,7 +175,7 @@ async fn show_review(
                 why,
                 examples: f.examples.clone(),
                 decision: c.decision.as_ref().map(|d| d.decision.label()),
-                decided_at: c.decision.as_ref().map(|d| cst(d.decided_at)).unwrap_or_default(),
+                decided_at: c.decision.as_ref().map(|d| cst_minute(d.decided_at)).unwrap_or_default(),
                 current: c.decision.as_ref().map(|d| d.decision.code()).unwrap_or(""),
                 rule: match c.decision.as_ref().map(|d| &d.decision) {
                     Some(ColumnDecision::Mask { rule }) => rule.kind().code(),
@@ -213,9 +205,9 @@ async fn show_review(
         columns,
         clear_columns: review.clear_columns.clone(),
         undecided,
-        opened: review.opening.as_ref().map(|o| format!("第{}版，{} 开放", o.version, cst(o.opened_at))),
+        opened: review.opening.as_ref().map(|o| format!("第{}版，{} 开放", o.version, cst_minute(o.opened_at))),
         open_now: review.opening.is_some(),
-        portal_href: format!("/datasets/{}", encode(&r.code)),
+        portal_href: crate::web::portal::datasets::dataset_href(&r.code),
         errors: if failed.is_some() { FormErrors::default() } else { errors },
         mask_options: MASKS.iter().map(|k| (k.code(), k.label())).collect(),
     };

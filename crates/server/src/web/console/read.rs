@@ -21,6 +21,7 @@ use service::signin::SessionUser;
 use store::model::{GrantFilter, PageRequest, Resource};
 
 use crate::AppState;
+use crate::format::{cell, url_part};
 use crate::web::page::{Chrome, FormErrors, WebError, WebResult, render};
 use crate::web::session::{Console, ConsoleForm, WebQuery};
 
@@ -125,10 +126,6 @@ struct ReadPage {
     verify_found: bool,
 }
 
-fn enc(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
 fn parse_purpose(kind: &str, description: &str) -> Result<Purpose, FormErrors> {
     let mut errors = FormErrors::default();
     let kind = match PurposeKind::parse(kind.trim()) {
@@ -155,14 +152,6 @@ fn parse_grant(raw: &str) -> Result<Option<i64>, WebError> {
     match raw.trim() {
         "" => Ok(None),
         g => g.parse().map(Some).map_err(|_| WebError::BadForm(format!("授权编号“{g}”无效"))),
-    }
-}
-
-fn cell(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
     }
 }
 
@@ -208,13 +197,13 @@ async fn base_page(
         .iter()
         .map(|k| Choice { value: k.code().into(), label: k.label().into(), selected: params.purpose_kind == k.code() })
         .collect();
-    let code_enc: String = enc(&r.code);
+    let code_enc: String = url_part(&r.code);
     let query = |format: &str| {
         format!(
             "/console/read/{code_enc}/download?format={format}&purpose_kind={}&purpose={}&grant={}",
-            enc(&params.purpose_kind),
-            enc(&params.purpose),
-            enc(params.grant.trim())
+            url_part(&params.purpose_kind),
+            url_part(&params.purpose),
+            url_part(params.grant.trim())
         )
     };
     let key_fields = r
@@ -295,11 +284,11 @@ async fn read_page(
             let base = format!(
                 "/console/read/{}?purpose_kind={}&purpose={}&grant={}",
                 page.code_enc,
-                enc(&params.purpose_kind),
-                enc(&params.purpose),
-                enc(params.grant.trim())
+                url_part(&params.purpose_kind),
+                url_part(&params.purpose),
+                url_part(params.grant.trim())
             );
-            page.next_href = result.next.map(|n| format!("{base}&cursor={}", enc(&n)));
+            page.next_href = result.next.map(|n| format!("{base}&cursor={}", url_part(&n)));
             page.first_href = cursor.map(|_| base);
             render(&page)
         }

@@ -25,6 +25,7 @@ use service::supervision::{self, ApplicationRow};
 use store::model::{Application, ApplicationFilter, Grant, GrantFilter, PageRequest, Resource};
 
 use crate::AppState;
+use crate::format::cst_minute;
 use crate::web::page::{Chrome, FormErrors, WebError, WebResult, render};
 use crate::web::session::{Console, ConsoleForm, WebQuery};
 
@@ -166,10 +167,6 @@ pub struct StepView {
     pub what: String,
     pub who: String,
     pub note: Option<String>,
-}
-
-fn at_cst(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8")).format("%Y-%m-%d %H:%M").to_string()
 }
 
 fn party_label(p: &str) -> &'static str {
@@ -724,7 +721,7 @@ async fn application_view(
         .await?
         .into_iter()
         .map(|s| StepView {
-            at: at_cst(s.at),
+            at: cst_minute(s.at),
             what: format!("{}（{}）", action_label(&s.action), s.to_status.label()),
             who: format!("{}{}", party_label(&s.party), s.actor_name.map(|n| format!(" {n}")).unwrap_or_default()),
             note: s.note,
@@ -1083,7 +1080,7 @@ async fn grant_view(
         .await?
         .into_iter()
         .map(|s| StepView {
-            at: at_cst(s.at),
+            at: cst_minute(s.at),
             what: format!("{}（{}）", grant_action_label(&s.action), s.to_status.label()),
             who: s.actor_name.unwrap_or_else(|| "平台".into()),
             note: s.reason,

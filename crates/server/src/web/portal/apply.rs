@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use service::ServiceError;
 
-use super::apps::dataset_href;
+use super::datasets::dataset_href;
 use crate::AppState;
 use crate::web::page::{Chrome, FormErrors, WebResult, render};
 use crate::web::session::{ClientAddr, PublicForm, WebQuery};

@@ -11,12 +11,8 @@ use store::model::PageRequest;
 
 use crate::AppState;
 use crate::web::page::{Chrome, FormErrors, WebResult, render};
+use crate::web::portal::datasets::dataset_href;
 use crate::web::session::{ClientAddr, PublicForm, WebQuery};
-
-/// The page of a dataset on the portal.
-pub fn dataset_href(code: &str) -> String {
-    format!("/datasets/{}", form_urlencoded::byte_serialize(code.as_bytes()).collect::<String>())
-}
 
 pub struct AppCard {
     pub id: i64,

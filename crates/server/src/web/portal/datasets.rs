@@ -12,6 +12,7 @@ use service::open::Channel;
 use service::search::SearchParams;
 
 use crate::AppState;
+use crate::format::{cell, cst_day, label_of, url_part};
 use crate::web::facets::{ActiveFilter, FacetBox};
 use crate::web::page::{Chrome, WebError, WebResult, render};
 use crate::web::session::ClientAddr;
@@ -20,24 +21,9 @@ use crate::web::session::ClientAddr;
 const FILTERS: &[&str] = &["category", "provider", "format", "update_cycle", "open_type"];
 const PAGE_SIZE: usize = 20;
 
-/// Percent-encodes one URL component (query value or path segment).
-pub fn encode(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
 /// The URL of a dataset's page: the code with its slash encoded (`307001%2F000001`).
 pub fn dataset_href(code: &str) -> String {
-    format!("/datasets/{}", encode(code))
-}
-
-/// A time as the public reads it, in China Standard Time.
-pub fn cst(t: chrono::DateTime<chrono::Utc>) -> String {
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
-    t.with_timezone(&offset).format("%Y-%m-%d").to_string()
-}
-
-fn label_of<T: Copy>(parse: fn(&str) -> Option<T>, label: fn(T) -> &'static str, code: &str) -> String {
-    parse(code).map(label).map(str::to_string).unwrap_or_else(|| code.to_string())
+    format!("/datasets/{}", url_part(code))
 }
 
 struct HitRow {
@@ -68,19 +54,9 @@ struct ListPage {
     clear_href: String,
 }
 
+/// The address of this search page for `q` and `filters`, at result `cursor`.
 fn list_href(q: &str, filters: &[(String, String)], cursor: Option<usize>) -> String {
-    let mut ser = form_urlencoded::Serializer::new(String::new());
-    if !q.is_empty() {
-        ser.append_pair("q", q);
-    }
-    for (k, v) in filters {
-        ser.append_pair(k, v);
-    }
-    if let Some(c) = cursor.filter(|c| *c > 0) {
-        ser.append_pair("cursor", &c.to_string());
-    }
-    let qs = ser.finish();
-    if qs.is_empty() { "/datasets".into() } else { format!("/datasets?{qs}") }
+    crate::web::facets::search_href("/datasets", q, filters, cursor)
 }
 
 fn filter_label(k: &str) -> &'static str {
@@ -104,23 +80,11 @@ fn open_badge(code: &str) -> &'static str {
 }
 
 pub async fn list(State(state): State<AppState>, uri: Uri) -> WebResult {
-    let mut q = String::new();
-    let mut cursor: Option<String> = None;
-    let mut filters: Vec<(String, String)> = Vec::new();
-    for (k, v) in form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
-        let v = v.trim().to_string();
-        match k.as_ref() {
-            "q" => q = v,
-            "cursor" if !v.is_empty() => cursor = Some(v),
-            k if FILTERS.contains(&k) && !v.is_empty() && !filters.iter().any(|(a, b)| a == k && *b == v) => {
-                filters.push((k.to_string(), v));
-            }
-            _ => {}
-        }
-    }
+    let search = crate::web::facets::SearchQuery::parse(uri.query(), FILTERS);
+    let offset = search.offset();
+    let crate::web::facets::SearchQuery { q, filters, cursor } = search;
     let chrome = Chrome::portal(&state, "数据目录", "/datasets").await;
     let clear_href = list_href(&q, &[], None);
-    let offset = cursor.as_deref().and_then(|c| c.parse::<usize>().ok()).unwrap_or(0);
     let params = SearchParams { q: q.clone(), filters: filters.clone(), limit: Some(PAGE_SIZE), cursor };
     let hidden = filters.clone();
     let page = match service::open::list(&state.svc, params).await {
@@ -222,14 +186,6 @@ struct DatasetPage {
     api_calls: i64,
 }
 
-fn cell(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 pub async fn show(State(state): State<AppState>, Path(code): Path<String>, ClientAddr(addr): ClientAddr) -> WebResult {
     let svc = &state.svc;
     let d = service::open::dataset(svc, &code).await?;
@@ -278,7 +234,7 @@ pub async fn show(State(state): State<AppState>, Path(code): Path<String>, Clien
     let api_example = d.data_open().then(|| {
         format!(
             "curl -H \"X-API-Key: <您的API密钥>\" \\\n  \"/open/api/v1/datasets/{}/rows?limit=20\"",
-            encode(&r.code)
+            url_part(&r.code)
         )
     });
     let chrome = Chrome::portal(&state, spec.name.clone(), "/datasets").await;
@@ -299,7 +255,7 @@ pub async fn show(State(state): State<AppState>, Path(code): Path<String>, Clien
         publish_date: spec.publish_date.map(|d| d.to_string()).unwrap_or_default(),
         tags: spec.tags.clone(),
         items,
-        opened: opening.map(|o| (o.version, cst(o.opened_at))),
+        opened: opening.map(|o| (o.version, cst_day(o.opened_at))),
         columns,
         rows,
         total_rows,

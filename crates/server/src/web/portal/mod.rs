@@ -2,7 +2,7 @@
 
 mod apply;
 pub(crate) mod apps;
-mod datasets;
+pub(crate) mod datasets;
 mod developers;
 mod statistics;
 
@@ -64,6 +64,7 @@ async fn home(State(state): State<AppState>) -> WebResult {
     let chrome = Chrome::portal(&state, "首页", "/").await;
     let (most_viewed, newest) = service::open::featured(&state.svc, 4).await?;
     let most_viewed = cards(most_viewed, |f| format!("浏览 {} 次", f.views));
-    let newest = cards(newest, |f| f.opened_at.map(|t| format!("{} 开放", datasets::cst(t))).unwrap_or_default());
+    let newest =
+        cards(newest, |f| f.opened_at.map(|t| format!("{} 开放", crate::format::cst_day(t))).unwrap_or_default());
     render(&HomePage { chrome, most_viewed, newest })
 }

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod cluster;
 mod error;
+mod ingest;
 pub mod input;
 mod masking;
 pub mod publish;

@@ -1,31 +1,22 @@
 //! Publishing (提供): an uploaded file becomes the files of a new immutable version.
 //!
-//! The upload is read and checked row by row on a blocking thread; accepted rows travel in Arrow
-//! batches through a bounded channel to an async Parquet writer on the object store, so memory
-//! stays bounded whatever the file size. Files go to a fresh directory that nothing references
-//! yet; the version becomes visible only when the caller records it in the metadata store (the
-//! commit point). A crash or a refusal at any moment leaves the previous version as it was.
+//! The upload is read, checked and written as Parquet by the ingest pipeline
+//! ([`crate::ingest`]), on every core and in bounded memory whatever the file size. Files go to a
+//! fresh directory that nothing references yet; the version becomes visible only when the caller
+//! records it in the metadata store (the commit point). A crash or a refusal at any moment leaves the previous version as it was.
 
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use datafusion::arrow::array::RecordBatch;
-use datafusion::parquet::arrow::AsyncArrowWriter;
-use datafusion::parquet::basic::{Compression, ZstdLevel};
-use datafusion::parquet::file::properties::WriterProperties;
 use domain::catalog::DataItem;
 use object_store::ObjectStoreExt;
-use object_store::buffered::BufWriter;
 use object_store::path::Path as ObjectPath;
 
 use crate::DataError;
-use crate::cluster::{CLUSTER_ROWS, ClusterKey};
+use crate::ingest::{IngestInput, Ingested};
 use crate::input::{InputOptions, RowReader};
-use crate::rows::{CheckOptions, Rejection, RejectionReport, RowChecker, arrow_schema};
+use crate::rows::{CheckOptions, Rejection, RejectionReport};
 use crate::storage::DatasetStorage;
-
-/// Rows per Arrow batch and per Parquet write.
-pub const BATCH_ROWS: usize = 8192;
 
 /// How a new version relates to the previous one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,65 +118,31 @@ pub async fn prepare(storage: &DatasetStorage, input: PublishInput) -> Result<Re
             Some(_) => {}
         }
     }
-    let schema = arrow_schema(&input.items);
     let dir = storage.new_version_dir(input.resource_id);
     let path = format!("{dir}/part-00000.parquet");
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<RecordBatch>(4);
 
-    // Reading and checking: a blocking thread.
-    let reader_input = input.clone();
-    let checker = tokio::task::spawn_blocking(move || read_and_check(reader_input, tx));
-
-    // Writing: async, batch by batch; with a cluster key, a row group at a time, sorted.
-    let cluster = ClusterKey::for_items(&input.items);
-    let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).map_err(DataError::from)?))
-        // A sorted group is flushed as one row group; the limit only splits unsorted writes.
-        .set_max_row_group_row_count(Some(CLUSTER_ROWS + BATCH_ROWS))
-        .build();
-    let object = BufWriter::new(storage.store(), ObjectPath::from(path.as_str()));
-    let mut writer = AsyncArrowWriter::try_new(object, schema, Some(props))?;
-    let mut write_error = None;
-    let mut group: Vec<RecordBatch> = Vec::new();
-    let mut group_rows = 0;
-    loop {
-        let batch = rx.recv().await;
-        let result = match (&cluster, batch) {
-            (None, Some(batch)) => writer.write(&batch).await.map_err(DataError::from),
-            (Some(key), Some(batch)) => {
-                group_rows += batch.num_rows();
-                group.push(batch);
-                if group_rows < CLUSTER_ROWS {
-                    continue;
-                }
-                group_rows = 0;
-                write_sorted(&mut writer, key, std::mem::take(&mut group)).await
-            }
-            (Some(key), None) if !group.is_empty() => write_sorted(&mut writer, key, std::mem::take(&mut group)).await,
-            (_, None) => break,
-        };
-        if let Err(e) = result {
-            write_error = Some(e);
-            break;
-        }
-    }
-    drop(rx);
-    let checked = checker.await.map_err(|e| DataError::Engine(format!("reader task failed: {e}")))?;
-    if let Some(e) = write_error {
-        // Abandon the partial upload; nothing references it.
-        abandon(writer).await;
-        return Err(e);
-    }
-    let (accepted, report) = match checked {
-        Ok(v) => v,
-        Err(e) => {
-            abandon(writer).await;
-            return Err(e);
-        }
+    // JSON objects may leave out keys whose value is empty: an optional data item may appear
+    // later. (Required and key items must be in the first object, or the header check says so.)
+    let mut options = input.options.clone();
+    options.known_columns = input.items.iter().filter(|i| !i.required && !i.is_key).map(|i| i.name.clone()).collect();
+    let file = input.path.clone();
+    let reader = tokio::task::spawn_blocking(move || RowReader::open(&file, &options))
+        .await
+        .map_err(|e| DataError::Engine(format!("reader task failed: {e}")))?
+        .map_err(|e| DataError::invalid(Some("file"), e.to_string()))?;
+    let ingest_input = IngestInput {
+        items: input.items.clone(),
+        reader,
+        check: CheckOptions { today: input.today, ignore_extra: false, check_keys: true },
+        accept_valid: input.accept_valid,
+        keep_rejections: input.keep_rejections,
+        block_rows: crate::cluster::CLUSTER_ROWS,
+        workers: crate::ingest::default_workers(),
+        file_bytes: std::fs::metadata(&input.path).map_or(0, |m| m.len()),
     };
+    let Ingested { accepted, report, written } = crate::ingest::ingest(storage, &path, ingest_input).await?;
     let refuse = |reason: String, report: RejectionReport| Ok(Err(Refused { reason, report }));
     if report.total_rejected_rows > 0 && !input.accept_valid {
-        abandon(writer).await;
         return refuse(
             format!(
                 "共有{}行数据未通过校验，按“全部或全不”方式未发布任何数据；请修正后重新上传，或选择只发布有效行",
@@ -194,11 +151,9 @@ pub async fn prepare(storage: &DatasetStorage, input: PublishInput) -> Result<Re
             report,
         );
     }
-    if accepted == 0 {
-        abandon(writer).await;
+    if accepted == 0 || !written {
         return refuse("文件中没有可发布的有效数据行".to_string(), report);
     }
-    writer.close().await?;
     let size = storage.store().head(&ObjectPath::from(path.as_str())).await?.size as i64;
     match (input.mode, &input.previous) {
         (PublishMode::Append, Some(p)) => {
@@ -260,76 +215,5 @@ pub async fn prepare(storage: &DatasetStorage, input: PublishInput) -> Result<Re
             accepted,
             report,
         })),
-    }
-}
-
-/// Sorts a group of rows by the cluster key (on a blocking thread) and writes it as one row group.
-async fn write_sorted(
-    writer: &mut AsyncArrowWriter<BufWriter>,
-    key: &ClusterKey,
-    group: Vec<RecordBatch>,
-) -> Result<(), DataError> {
-    let key = key.clone();
-    let sorted = tokio::task::spawn_blocking(move || key.sort(&group))
-        .await
-        .map_err(|e| DataError::Engine(format!("sort task failed: {e}")))??;
-    writer.write(&sorted).await?;
-    writer.flush().await?;
-    Ok(())
-}
-
-/// The blocking half: reads rows, checks them, sends accepted batches.
-fn read_and_check(
-    input: PublishInput,
-    tx: tokio::sync::mpsc::Sender<RecordBatch>,
-) -> Result<(u64, RejectionReport), DataError> {
-    // JSON objects may leave out keys whose value is empty: an optional data item may appear
-    // later. (Required and key items must be in the first object, or the header check says so.)
-    let mut options = input.options.clone();
-    options.known_columns = input.items.iter().filter(|i| !i.required && !i.is_key).map(|i| i.name.clone()).collect();
-    let reader = RowReader::open(&input.path, &options).map_err(|e| DataError::invalid(Some("file"), e.to_string()))?;
-    let opts = CheckOptions { today: input.today, ignore_extra: false, check_keys: true };
-    let mut checker = RowChecker::new(&input.items, reader.header(), opts)
-        .map_err(|e| DataError::invalid(Some("file"), e.to_string()))?;
-    let mut report = RejectionReport::new(input.keep_rejections);
-    let mut receiver_gone = false;
-    for row in reader {
-        match row {
-            Ok(row) => {
-                let rejections = checker.push(row.number, row.cells);
-                if !rejections.is_empty() {
-                    report.add(rejections);
-                }
-            }
-            Err(e) if e.fatal => return Err(DataError::invalid(Some("file"), e.to_string())),
-            Err(e) => report.add(vec![Rejection::from_row_error(&e)]),
-        }
-        // In all-or-nothing mode there is no point writing once a row failed; keep counting.
-        let writing = input.accept_valid || report.total_rejected_rows == 0;
-        if checker.pending() >= BATCH_ROWS {
-            let batch = checker.take_batch().map_err(|e| DataError::Engine(e.to_string()))?;
-            if let Some(b) = batch
-                && writing
-                && !receiver_gone
-                && tx.blocking_send(b).is_err()
-            {
-                receiver_gone = true;
-            }
-        }
-    }
-    if let Some(b) = checker.take_batch().map_err(|e| DataError::Engine(e.to_string()))?
-        && (input.accept_valid || report.total_rejected_rows == 0)
-        && !receiver_gone
-    {
-        let _ = tx.blocking_send(b);
-    }
-    Ok((checker.accepted(), report))
-}
-
-/// Drops a half-written file: nothing of it becomes visible.
-async fn abandon(writer: AsyncArrowWriter<BufWriter>) {
-    let mut inner = writer.into_inner();
-    if let Err(e) = inner.abort().await {
-        tracing::warn!(error = %e, "could not abort an abandoned dataset upload");
     }
 }

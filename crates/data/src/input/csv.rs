@@ -7,12 +7,16 @@ use std::path::Path;
 
 use csv::{ByteRecord, ReaderBuilder};
 
+use super::block::{NOT_GB18030, NOT_UTF8, RecordBlock};
 use super::encoding::{Gb18030Reader, SAMPLE_BYTES, UTF8_BOM, detect, has_utf16_bom};
 use super::{Encoding, InputError, MAX_RECORD_BYTES, RawRow, RowError, RowUnit, check_header, non_empty};
 
+/// The `csv` reader's buffer: large reads, few calls.
+const READ_BUFFER: usize = 64 * 1024;
+
 /// Bytes the reader may pull while reading one record: the record limit plus the `csv` reader's
 /// own buffer, which may hold the start of the next record.
-const RECORD_BUDGET: usize = MAX_RECORD_BYTES + 64 * 1024;
+const RECORD_BUDGET: usize = MAX_RECORD_BYTES + READ_BUFFER;
 
 /// The rows of a CSV file.
 pub(crate) struct CsvSource {
@@ -69,8 +73,12 @@ impl CsvSource {
             Encoding::Utf8 => Box::new(file),
             Encoding::Gb18030 => Box::new(Gb18030Reader::new(file)),
         };
-        let reader =
-            ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(Feed::new(text));
+        let reader = ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .buffer_capacity(READ_BUFFER)
+            .from_reader(Feed::new(text));
         let mut source =
             CsvSource { reader, record: ByteRecord::new(), header: Vec::new(), encoding, cr_only, records: 0 };
 
@@ -94,6 +102,41 @@ impl CsvSource {
 
     /// The next data row; `None` at the end of the file.
     pub(crate) fn next_row(&mut self) -> Option<Result<RawRow, RowError>> {
+        let line = match self.next_record()? {
+            Ok(line) => line,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(match self.width_error(line) {
+            Some(e) => Err(e),
+            None => self.row(line),
+        })
+    }
+
+    /// Reads records into `block` until it has no room for `max_rows`; `Ok(false)` at the end of
+    /// the file. The records are copied as bytes, not decoded: [`RecordBlock::cells`] does that.
+    pub(crate) fn read_block(&mut self, block: &mut RecordBlock, max_rows: usize) -> Result<bool, RowError> {
+        block.from_gb18030 = self.encoding == Encoding::Gb18030;
+        let width = self.header.len();
+        while block.has_room(max_rows) {
+            let line = match self.next_record() {
+                None => return Ok(false),
+                Some(Err(e)) => return Err(e),
+                Some(Ok(line)) => line,
+            };
+            if let Some(e) = self.width_error(line) {
+                block.push_error(e);
+                continue;
+            }
+            let whole = self.record.as_slice();
+            let ends = (0..width).map(|i| self.record.range(i).map_or(0, |r| r.end));
+            let used = self.record.range(width - 1).map_or(0, |r| r.end);
+            block.push_joined(line, &whole[..used], ends);
+        }
+        Ok(true)
+    }
+
+    /// Reads the next record that is not blank: its line, `None` at the end, or a fatal error.
+    fn next_record(&mut self) -> Option<Result<u64, RowError>> {
         loop {
             match self.read_record() {
                 Ok(false) => return None,
@@ -107,29 +150,30 @@ impl CsvSource {
                     return Some(Err(RowError::new(line, RowUnit::Row, message).fatal()));
                 }
             }
-            let line = self.record_line();
-            if self.record.iter().all(<[u8]>::is_empty) {
+            // Every cell empty: the fields' bytes joined are empty.
+            if self.record.as_slice().is_empty() {
                 continue;
             }
-            return Some(self.row(line));
+            return Some(Ok(self.record_line()));
         }
     }
 
-    /// The current record as a row of the header's width.
+    /// Why the current record does not have the header's width, if it does not. Cells past the
+    /// header that are all empty (a trailing delimiter) are no data.
+    fn width_error(&self, line: u64) -> Option<RowError> {
+        let width = self.header.len();
+        let len = self.record.len();
+        if len == width
+            || (len > width && self.record.range(width - 1).is_some_and(|r| r.end == self.record.as_slice().len()))
+        {
+            return None;
+        }
+        Some(RowError::new(line, RowUnit::Row, format!("有 {len} 个单元格，但表头有 {width} 列（请检查分隔符和引号）")))
+    }
+
+    /// The current record (of the header's width at least) as a row of the header's width.
     fn row(&self, line: u64) -> Result<RawRow, RowError> {
         let width = self.header.len();
-        let mut len = self.record.len();
-        // Cells past the header that are all empty (a trailing delimiter) are no data.
-        if len > width && self.record.iter().skip(width).all(<[u8]>::is_empty) {
-            len = width;
-        }
-        if len != width {
-            return Err(RowError::new(
-                line,
-                RowUnit::Row,
-                format!("有 {len} 个单元格，但表头有 {width} 列（请检查分隔符和引号）"),
-            ));
-        }
         let mut cells = Vec::with_capacity(width);
         for (i, field) in self.record.iter().take(width).enumerate() {
             let text = self
@@ -143,11 +187,9 @@ impl CsvSource {
     /// One field as text; the error is a reason to put after its position.
     fn decode(&self, field: &[u8]) -> Result<String, String> {
         match std::str::from_utf8(field) {
-            Ok(text) if self.encoding == Encoding::Gb18030 && text.contains('\u{FFFD}') => {
-                Err("含有无法按 GB18030 识别的字节，请确认文件编码（或文件不是文本 CSV）".into())
-            }
+            Ok(text) if self.encoding == Encoding::Gb18030 && text.contains('\u{FFFD}') => Err(NOT_GB18030.into()),
             Ok(text) => Ok(text.to_owned()),
-            Err(_) => Err("不是有效的 UTF-8 文本；文件可能是 GB18030 编码，请改选 GB18030 或自动识别".into()),
+            Err(_) => Err(NOT_UTF8.into()),
         }
     }
 
@@ -175,7 +217,8 @@ impl CsvSource {
             return self.records;
         }
         let pos = self.reader.position();
-        let inside: u64 = self.record.iter().map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64).sum();
+        // The fields' bytes lie one after another: one pass counts the line breaks inside them.
+        let inside = self.record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
         let ended_by_lf = pos.byte() > 0 && self.reader.get_ref().byte_at(pos.byte() - 1) == Some(b'\n');
         pos.line().saturating_sub(inside + u64::from(ended_by_lf)).max(1)
     }

@@ -28,6 +28,7 @@
 //! Two conventions hold for every format: an empty string is `None`, like a null; and in CSV and
 //! XLSX a row whose cells are all empty is skipped (spreadsheets leave such rows behind).
 
+mod block;
 mod csv;
 mod encoding;
 mod json;
@@ -39,6 +40,8 @@ mod tests;
 
 use std::fmt;
 use std::path::Path;
+
+pub use block::{BLOCK_BYTES, RecordBlock};
 
 /// The largest single record (CSV record, NDJSON line, JSON array element) that is buffered; a
 /// larger one is reported as a [`RowError`] — usually an unbalanced quote in a CSV file.
@@ -335,6 +338,35 @@ impl RowReader {
     /// The encoding used for a CSV file (declared or detected); `None` for other formats.
     pub fn encoding(&self) -> Option<Encoding> {
         self.encoding
+    }
+}
+
+impl RowReader {
+    /// Reads rows into `block` (which should be empty) until it holds `max_rows` records or
+    /// [`BLOCK_BYTES`] bytes: `Ok(true)` when more may follow, `Ok(false)` at the end of the file,
+    /// `Err` with a fatal [`RowError`] when reading cannot go on. Rows that cannot be read are
+    /// kept in the block as errors. CSV records are copied as bytes and decoded by whoever
+    /// takes the block ([`RecordBlock::cells`]), so the reading thread does as little as it can.
+    pub fn read_block(&mut self, block: &mut RecordBlock, max_rows: usize) -> Result<bool, RowError> {
+        if self.finished {
+            return Ok(false);
+        }
+        if let Source::Csv(s) = &mut self.source {
+            let more = s.read_block(block, max_rows);
+            self.finished = !matches!(more, Ok(true));
+            return more;
+        }
+        while block.has_room(max_rows) {
+            match self.next() {
+                None => return Ok(false),
+                Some(Ok(row)) => {
+                    block.push(row.number, row.cells.iter().map(|c| c.as_deref().unwrap_or("").as_bytes()))
+                }
+                Some(Err(e)) if e.fatal => return Err(e),
+                Some(Err(e)) => block.push_error(e),
+            }
+        }
+        Ok(true)
     }
 }
 

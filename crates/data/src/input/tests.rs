@@ -596,3 +596,82 @@ fn json_objects_may_leave_out_known_keys() {
     let items: Vec<_> = open(&dir.path().join("k.json"), InputFormat::Json).expect("opens").collect();
     assert_eq!(items[1].clone().expect_err("not in the header").column.as_deref(), Some("备注"));
 }
+
+/// What reading by blocks of `rows` records gives, decoded and in row order: the rows the
+/// iterator gives, with the same numbers, cells and errors.
+fn by_blocks(path: &Path, opts: &InputOptions, rows: usize) -> Vec<Result<RawRow, RowError>> {
+    let mut reader = RowReader::open(path, opts).expect("opens");
+    let header = reader.header().to_vec();
+    let mut out = Vec::new();
+    loop {
+        let mut cells = Vec::new();
+        let mut block = RecordBlock::new();
+        let more = reader.read_block(&mut block, rows);
+        assert!(block.len() <= rows);
+        let mut errors = block.errors().iter().cloned().peekable();
+        for (i, &number) in block.numbers().iter().enumerate() {
+            while let Some(e) = errors.next_if(|e| e.number < number) {
+                out.push(Err(e));
+            }
+            out.push(match block.cells(i, &header, &mut cells) {
+                Ok(()) => Ok(RawRow { number, cells: cells.iter().map(|c| non_empty(c.to_string())).collect() }),
+                Err(e) => Err(e),
+            });
+        }
+        out.extend(errors.map(Err));
+        match more {
+            Ok(true) => {}
+            Ok(false) => return out,
+            Err(e) => {
+                out.push(Err(e));
+                return out;
+            }
+        }
+    }
+}
+
+#[test]
+fn reading_by_blocks_gives_what_reading_row_by_row_gives() {
+    let dir = TempDir::new().expect("tempdir");
+    let mut undecodable = gb18030("编号,名称\n1,甲\n");
+    undecodable.extend_from_slice(b"2,\x81\x20\n");
+    undecodable.extend_from_slice(&gb18030("3,丙\n"));
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "bom.csv",
+            "\u{FEFF} 姓名 ,地址,备注\r\n张三,\"北京市\r\n东城区\",\"他说：\"\"好\"\"\"\r\n\r\n李四,,\r\n,,\r\n王五,上海市,最后一行"
+                .as_bytes()
+                .to_vec(),
+        ),
+        ("lf.csv", b"\na,b\n1,2\n\n\n3,\"x\ny\"\n4,5".to_vec()),
+        ("crlf.csv", b"a,b\r\n\r\n1,\"x\r\n\r\ny\"\r\n2,3\r\n".to_vec()),
+        ("cr.csv", b"a,b\r1,2\r3,4\r".to_vec()),
+        ("ragged.csv", b"a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12,,\n13,14,15\n".to_vec()),
+        ("not-utf8.csv", b"a,b\n1,\xff\n2,ok\n3,\xc3\n".to_vec()),
+        ("gb.csv", undecodable),
+        ("json.json", "[{\"a\":1,\"b\":\"甲\"},{\"a\":[1]},{\"a\":2,\"b\":null}]".as_bytes().to_vec()),
+        ("nd.ndjson", "{\"a\":1}\nnot json\n{\"a\":\"二\"}\n".as_bytes().to_vec()),
+    ];
+    for (name, bytes) in files {
+        let path = write(&dir, name, &bytes);
+        let opts = InputOptions::new(InputFormat::from_name(name).expect("a format"));
+        let alone: Vec<_> = RowReader::open(&path, &opts).expect("opens").collect();
+        assert!(!alone.is_empty(), "{name}");
+        for rows in [1, 2, 1000] {
+            assert_eq!(by_blocks(&path, &opts, rows), alone, "{name} in blocks of {rows}");
+        }
+    }
+}
+
+#[test]
+fn a_fatal_error_ends_reading_by_blocks_too() {
+    let dir = TempDir::new().expect("tempdir");
+    let mut text = b"a,b\n1,2\n3,\"oops\n".to_vec();
+    text.extend(std::iter::repeat_n(b'x', MAX_RECORD_BYTES + 300 * 1024));
+    let path = write(&dir, "q.csv", &text);
+    let got = by_blocks(&path, &InputOptions::new(InputFormat::Csv), 10);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0], row(2, &[Some("1"), Some("2")]));
+    let err = got[1].clone().expect_err("too large");
+    assert!(err.fatal && err.message.contains("引号不成对"), "{err}");
+}

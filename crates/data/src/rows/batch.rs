@@ -42,7 +42,8 @@ pub(crate) enum Value {
 
 /// Resolves text values against the row they were parsed from.
 pub(crate) struct RowData<'a> {
-    pub cells: &'a [Option<String>],
+    /// The row's cells; an empty string is an empty cell.
+    pub cells: &'a [&'a str],
     pub text: &'a str,
     pub bytes: &'a [u8],
 }
@@ -50,9 +51,7 @@ pub(crate) struct RowData<'a> {
 impl RowData<'_> {
     pub(crate) fn text(&self, source: TextSource) -> &str {
         match source {
-            TextSource::Cell { index, len } => {
-                self.cells.get(index).and_then(|c| c.as_deref()).and_then(|c| c.get(..len)).unwrap_or_default()
-            }
+            TextSource::Cell { index, len } => self.cells.get(index).and_then(|c| c.get(..len)).unwrap_or_default(),
             TextSource::Scratch { start, end } => self.text.get(start..end).unwrap_or_default(),
         }
     }

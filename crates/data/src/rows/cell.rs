@@ -54,6 +54,21 @@ pub fn storage_len(s: &str) -> usize {
         .sum()
 }
 
+/// `s.trim()`, without looking at the characters when neither end can be whitespace: the
+/// usual cell starts and ends with a letter, digit or 汉字.
+pub(crate) fn trim_cell(s: &str) -> &str {
+    // The first bytes of the characters `char::is_whitespace` accepts: ASCII \t–\r and space,
+    // U+0085 and U+00A0 (C2), U+1680 (E1), U+2000–U+205F (E2), U+3000 (E3).
+    fn may_be_space(lead: u8) -> bool {
+        matches!(lead, b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3)
+    }
+    let b = s.as_bytes();
+    let Some(&first) = b.first() else { return s };
+    // The last character's first byte: not a continuation byte (10xxxxxx).
+    let last = b.iter().rev().take(4).find(|&&x| x & 0xC0 != 0x80).copied().unwrap_or(first);
+    if may_be_space(first) || may_be_space(last) { s.trim() } else { s }
+}
+
 /// A number as written: its value and how many digits it has (sign, decimal point, exponent
 /// and leading zeros of the integer part not counted; at least 1).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -622,5 +637,27 @@ mod tests {
         assert!(decode("aGVsb").unwrap_err().reason.contains("长度"));
         assert!(decode("aG=Vs").is_err());
         assert!(decode("张").is_err());
+    }
+
+    #[test]
+    fn trim_cell_is_trim() {
+        let spaces = [
+            "", " ", "\t", "\r\n", "\u{85}", "\u{a0}", "\u{1680}", "\u{2000}", "\u{200a}", "\u{2028}", "\u{202f}",
+            "\u{205f}", "\u{3000}",
+        ];
+        let bodies = ["", "a", "张三", "A张 b", "𠀀", "é", "\u{2010}", "\u{3001}", "x\u{3000}y", "1.5"];
+        for before in spaces {
+            for body in bodies {
+                for after in spaces {
+                    let s = format!("{before}{body}{after}");
+                    assert_eq!(trim_cell(&s), s.trim(), "{s:?}");
+                }
+            }
+        }
+        // Every character that may start or end a cell.
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let s = format!("{c}x{c}");
+            assert_eq!(trim_cell(&s), s.trim(), "{c:?}");
+        }
     }
 }

@@ -17,7 +17,7 @@ use domain::identifiers::{check_citizen_id, check_credit_code, check_mobile, che
 use super::batch::{ColumnBuilder, RowData, TextSource, Value};
 use super::cell::{
     CellError, decode_base64, parse_bool, parse_currency, parse_date, parse_integer, parse_number, parse_timestamp,
-    storage_len,
+    storage_len, trim_cell,
 };
 use super::schema::arrow_schema;
 
@@ -101,6 +101,36 @@ impl RejectionReport {
         self.first.extend(row_rejections.into_iter().take(room));
     }
 
+    /// Adds a later part's report: its rejections come after this one's.
+    pub fn absorb(&mut self, later: RejectionReport) {
+        self.total_rejected_rows += later.total_rejected_rows;
+        self.total_rejections += later.total_rejections;
+        let room = self.keep.saturating_sub(self.first.len());
+        self.first.extend(later.first.into_iter().take(room));
+    }
+
+    /// Adds `count` rejections found after the fact (such as duplicate keys), of which `listed`
+    /// are the first few in row order, and `new_rows` rows that had none before. They take their
+    /// place among the kept ones by row; within a row, after those already there.
+    pub(crate) fn merge_in_order(&mut self, listed: Vec<Rejection>, count: u64, new_rows: u64) {
+        if count == 0 {
+            return;
+        }
+        self.total_rejected_rows += new_rows;
+        self.total_rejections += count;
+        let mut merged = Vec::with_capacity(self.first.len() + listed.len());
+        let mut later = listed.into_iter().peekable();
+        for r in std::mem::take(&mut self.first) {
+            while let Some(l) = later.next_if(|l| l.row < r.row) {
+                merged.push(l);
+            }
+            merged.push(r);
+        }
+        merged.extend(later);
+        merged.truncate(self.keep);
+        self.first = merged;
+    }
+
     /// No row was rejected.
     pub fn is_empty(&self) -> bool {
         self.total_rejections == 0
@@ -166,7 +196,7 @@ struct Column {
 /// The 128-bit hash of a normalised key: two independent 64-bit SipHashes. Two `u64`s rather
 /// than a `u128` so that a map entry is 24 bytes with 8-byte alignment instead of 32.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct KeyHash(u64, u64);
+pub(crate) struct KeyHash(u64, u64);
 
 impl Hash for KeyHash {
     fn hash<H: Hasher>(&self, state: &mut H) {
@@ -192,6 +222,36 @@ impl Hasher for PassThrough {
 
     fn write_u64(&mut self, n: u64) {
         self.0 = n;
+    }
+}
+
+/// The two seeded hashers behind a [`KeyHash`]. Checkers that share a [`KeySet`] must share
+/// these too.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KeyHasher {
+    a: RandomState,
+    b: RandomState,
+}
+
+/// The keys of the rows accepted so far, each with its row number.
+#[derive(Debug, Default)]
+pub(crate) struct KeySet {
+    map: HashMap<KeyHash, u64, BuildHasherDefault<PassThrough>>,
+}
+
+impl KeySet {
+    /// The row that already has this key.
+    pub(crate) fn get(&self, key: KeyHash) -> Option<u64> {
+        self.map.get(&key).copied()
+    }
+
+    pub(crate) fn insert(&mut self, key: KeyHash, row: u64) {
+        self.map.insert(key, row);
+    }
+
+    /// Makes room for `more` keys at once.
+    pub(crate) fn reserve(&mut self, more: usize) {
+        self.map.reserve(more);
     }
 }
 
@@ -243,9 +303,9 @@ pub struct RowChecker {
     bytes: Vec<u8>,
     /// Indexes (into `columns`) of the key items; empty when keys are not checked.
     key_columns: Vec<usize>,
-    keys: HashMap<KeyHash, u64, BuildHasherDefault<PassThrough>>,
-    hash_a: RandomState,
-    hash_b: RandomState,
+    /// The keys seen by [`RowChecker::push`].
+    keys: KeySet,
+    hasher: KeyHasher,
 }
 
 /// A header name as compared: trimmed, without a byte-order mark.
@@ -339,9 +399,8 @@ impl RowChecker {
             text: String::new(),
             bytes: Vec::new(),
             key_columns,
-            keys: HashMap::default(),
-            hash_a: RandomState::new(),
-            hash_b: RandomState::new(),
+            keys: KeySet::default(),
+            hasher: KeyHasher::default(),
             columns,
         })
     }
@@ -354,22 +413,47 @@ impl RowChecker {
     /// Checks one row; on success appends it to the current batch. Returns the rejections of
     /// this row (empty = accepted); every cell is checked, so a row with two bad cells gets two.
     ///
-    /// Cells are in header order. A row shorter than the header has nulls in the missing cells
-    /// (spreadsheets drop trailing empty cells); a value beyond the header, or under a column
-    /// with an empty header, is rejected with `columns` unless extra columns are ignored.
-    pub fn push(&mut self, number: u64, cells: Vec<Option<String>>) -> Vec<Rejection> {
+    /// Cells are in header order; an empty string is an empty cell. A row shorter than the
+    /// header has nulls in the missing cells (spreadsheets drop trailing empty cells); a value
+    /// beyond the header, or under a column with an empty header, is rejected with `columns`
+    /// unless extra columns are ignored.
+    pub fn push(&mut self, number: u64, cells: &[&str]) -> Vec<Rejection> {
         let mut rejections = Vec::new();
+        let key = self.check_cells(number, cells, &mut rejections);
+        if let Some(key) = key {
+            if let Some(earlier) = self.keys.get(key) {
+                rejections.push(self.duplicate(number, earlier, cells));
+            } else if rejections.is_empty() {
+                self.keys.insert(key, number);
+            }
+        }
+        if rejections.is_empty() {
+            self.append(cells);
+        } else {
+            self.rejected += 1;
+        }
+        rejections
+    }
+
+    /// The cell checks of [`RowChecker::push`], without the key's uniqueness and without
+    /// appending: adds this row's rejections to `rejections` and returns the row's key hash when
+    /// keys are checked and the key is complete. Then [`RowChecker::append`] appends the row.
+    pub(crate) fn check_cells(
+        &mut self,
+        number: u64,
+        cells: &[&str],
+        rejections: &mut Vec<Rejection>,
+    ) -> Option<KeyHash> {
         self.values.clear();
         self.text.clear();
         self.bytes.clear();
 
-        let stray = cells.iter().enumerate().find_map(|(c, cell)| {
-            let value = cell.as_deref().filter(|v| !v.trim().is_empty())?;
+        let stray = cells.iter().enumerate().find_map(|(c, &value)| {
             let is_stray = match self.stray.get(c) {
                 Some(&s) => s,
                 None => !self.opts.ignore_extra,
             };
-            is_stray.then_some((c, value))
+            (is_stray && !value.trim().is_empty()).then_some((c, value))
         });
         if let Some((c, value)) = stray {
             let reason = if c >= self.header_len {
@@ -388,7 +472,7 @@ impl RowChecker {
 
         for column in &self.columns {
             let index = column.cell;
-            let raw = index.and_then(|c| cells.get(c)).and_then(|c| c.as_deref());
+            let raw = index.and_then(|c| cells.get(c)).copied();
             let checked = check_cell(column, raw, index.unwrap_or(0), &self.opts, &mut self.text, &mut self.bytes);
             match checked {
                 Ok(value) => self.values.push(value),
@@ -406,41 +490,51 @@ impl RowChecker {
             }
         }
 
-        let row = RowData { cells: &cells, text: &self.text, bytes: &self.bytes };
-        let key_complete = self.key_columns.iter().all(|&i| self.values[i] != Value::Null);
-        if !self.key_columns.is_empty() && key_complete {
-            let mut ha = self.hash_a.build_hasher();
-            let mut hb = self.hash_b.build_hasher();
-            for &i in &self.key_columns {
-                hash_value(self.values[i], &row, &mut ha);
-                hash_value(self.values[i], &row, &mut hb);
-            }
-            let key = KeyHash(ha.finish(), hb.finish());
-            if let Some(&earlier) = self.keys.get(&key) {
-                rejections.push(self.duplicate(number, earlier, &cells));
-            } else if rejections.is_empty() {
-                self.keys.insert(key, number);
-            }
+        if self.key_columns.is_empty() || self.key_columns.iter().any(|&i| self.values[i] == Value::Null) {
+            return None;
         }
+        let row = RowData { cells, text: &self.text, bytes: &self.bytes };
+        let mut ha = self.hasher.a.build_hasher();
+        let mut hb = self.hasher.b.build_hasher();
+        for &i in &self.key_columns {
+            hash_value(self.values[i], &row, &mut ha);
+            hash_value(self.values[i], &row, &mut hb);
+        }
+        Some(KeyHash(ha.finish(), hb.finish()))
+    }
 
-        if rejections.is_empty() {
-            for (builder, &value) in self.builders.iter_mut().zip(&self.values) {
-                builder.append(value, &row);
-            }
-            self.pending += 1;
-            self.accepted += 1;
-        } else {
-            self.rejected += 1;
+    /// Appends the row last checked by [`RowChecker::check_cells`] (which must have found
+    /// nothing wrong) to the current batch; `cells` are the same cells.
+    pub(crate) fn append(&mut self, cells: &[&str]) {
+        let row = RowData { cells, text: &self.text, bytes: &self.bytes };
+        for (builder, &value) in self.builders.iter_mut().zip(&self.values) {
+            builder.append(value, &row);
         }
-        rejections
+        self.pending += 1;
+        self.accepted += 1;
+    }
+
+    /// Whether rows' keys are checked (the resource has key items and the options ask for it).
+    pub(crate) fn checks_keys(&self) -> bool {
+        !self.key_columns.is_empty()
+    }
+
+    /// The hashers of this checker's keys.
+    pub(crate) fn key_hasher(&self) -> KeyHasher {
+        self.hasher.clone()
+    }
+
+    /// Hashes keys as `hasher` does, to share a [`KeySet`] with other checkers.
+    pub(crate) fn set_key_hasher(&mut self, hasher: KeyHasher) {
+        self.hasher = hasher;
     }
 
     /// The rejection of a row whose key repeats row `earlier`.
-    fn duplicate(&self, number: u64, earlier: u64, cells: &[Option<String>]) -> Rejection {
+    pub(crate) fn duplicate(&self, number: u64, earlier: u64, cells: &[&str]) -> Rejection {
         let key: Vec<&Column> = self.key_columns.iter().map(|&i| &self.columns[i]).collect();
         let value = key
             .iter()
-            .map(|c| c.cell.and_then(|i| cells.get(i)).and_then(|v| v.as_deref()).unwrap_or_default().trim())
+            .map(|c| c.cell.and_then(|i| cells.get(i)).copied().unwrap_or_default().trim())
             .collect::<Vec<_>>()
             .join("、");
         let (column, reason) = match key.as_slice() {
@@ -497,7 +591,8 @@ fn check_cell(
     text: &mut String,
     bytes: &mut Vec<u8>,
 ) -> Result<Value, CellError> {
-    let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
+    let cell = raw.map(|r| (r, trim_cell(r))).filter(|(_, trimmed)| !trimmed.is_empty());
+    let Some((raw, trimmed)) = cell else {
         if column.required {
             return Err(CellError { code: "required", reason: "必填信息项不能为空".to_string() });
         }
@@ -506,7 +601,6 @@ fn check_cell(
         }
         return Ok(Value::Null);
     };
-    let trimmed = raw.trim();
 
     // An identifier is checked and normalised first; the data type then applies to the
     // normalised text.
@@ -544,6 +638,10 @@ fn check_cell(
 /// 数据长度 of character data: storage bytes as in GBK / GB 18030 ([`storage_len`]).
 fn check_storage_len(column: &Column, value: &str) -> Result<(), CellError> {
     let Some(limit) = column.length else { return Ok(()) };
+    // A value never takes more storage bytes than UTF-8 bytes: most need no counting.
+    if value.len() <= limit as usize {
+        return Ok(());
+    }
     let actual = storage_len(value);
     if actual > limit as usize {
         return Err(CellError::length(format!("数据长度超出：定义为{limit}字节，实际为{actual}字节（汉字按2字节计）")));

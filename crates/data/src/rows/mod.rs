@@ -3,7 +3,7 @@
 //! required items, identifier validity (§3) where an item declares one, key uniqueness — and the
 //! accepted rows become Arrow record batches in the schema of [`arrow_schema`].
 //!
-//! A reader (module `input`) turns a file into a header and rows of `Option<String>` cells; a
+//! A reader (module `input`) turns a file into a header and rows of text cells; a
 //! [`RowChecker`] maps the header to the items, checks each row and collects the accepted ones;
 //! a [`RejectionReport`] keeps the first rejections and counts all of them. Whether a file with
 //! rejected rows is refused whole or published without those rows is the provider's choice, made
@@ -35,6 +35,7 @@ mod tests;
 
 pub use cell::storage_len;
 pub use checker::{CheckOptions, HeaderError, Rejection, RejectionReport, RowChecker};
+pub(crate) use checker::{KeyHash, KeySet};
 pub use schema::{
     CURRENCY_PRECISION, CURRENCY_SCALE, META_DATA_TYPE, META_IDENTIFIER, META_KEY, META_LENGTH, SchemaMetadataError,
     arrow_field, arrow_schema, arrow_type, items_from_schema,

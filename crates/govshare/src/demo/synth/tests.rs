@@ -32,7 +32,8 @@ fn check_with(items: &[DataItem], spec: Option<&ResourceSpec>, rows: u64, seed: 
     let mut problems = Vec::new();
     for row in reader {
         let row = row.unwrap_or_else(|e| panic!("unreadable row: {e}"));
-        for r in checker.push(row.number, row.cells) {
+        let cells: Vec<&str> = row.cells.iter().map(|c| c.as_deref().unwrap_or_default()).collect();
+        for r in checker.push(row.number, &cells) {
             if problems.len() < 10 {
                 problems.push(format!("row {} {:?} {}: {} ({:?})", r.row, r.column, r.code, r.reason, r.value));
             }

@@ -1,0 +1,224 @@
+//! Blocks of raw records: how rows travel from the reader to the checking workers.
+//!
+//! Reading a file is sequential; checking its rows is not. So the reader only cuts the file into
+//! records and copies their bytes, without decoding, into a [`RecordBlock`]: one byte buffer and
+//! the field boundaries, a few allocations per block instead of one per cell. The workers decode a
+//! record's text once ([`RecordBlock::cells`]) and hand borrowed cells to the row checker.
+
+use super::{RowError, RowUnit};
+
+/// The most bytes one block holds (besides the record that crosses the limit): keeps a block's
+/// memory bounded whatever the row width, and its offsets within `u32`.
+pub const BLOCK_BYTES: usize = 256 * 1024 * 1024;
+
+/// A run of records in file order, with the rows the reader could not read among them.
+#[derive(Debug, Default)]
+pub struct RecordBlock {
+    /// Every field's bytes, one after another.
+    bytes: Vec<u8>,
+    /// The end (in `bytes`) of each field of each record.
+    field_ends: Vec<u32>,
+    /// Per record: one past the index (in `field_ends`) of its last field.
+    record_ends: Vec<u32>,
+    /// Per record: its row number (as in [`super::RawRow::number`]).
+    numbers: Vec<u64>,
+    /// Rows the reader could not turn into cells (not fatal), in file order.
+    pub(crate) errors: Vec<RowError>,
+    /// The text was decoded from GB 18030: a U+FFFD in it marks bytes that were not.
+    pub(crate) from_gb18030: bool,
+}
+
+impl RecordBlock {
+    pub fn new() -> RecordBlock {
+        RecordBlock::default()
+    }
+
+    /// Records in the block (rows the reader could not read are not counted).
+    pub fn len(&self) -> usize {
+        self.numbers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.numbers.is_empty() && self.errors.is_empty()
+    }
+
+    /// Bytes of field text held.
+    pub fn byte_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Whether another record fits: fewer than `max_rows` records and [`BLOCK_BYTES`] bytes.
+    pub(crate) fn has_room(&self, max_rows: usize) -> bool {
+        self.numbers.len() < max_rows && self.bytes.len() < BLOCK_BYTES
+    }
+
+    /// The row numbers of the records, in order.
+    pub fn numbers(&self) -> &[u64] {
+        &self.numbers
+    }
+
+    /// The rows the reader could not read, in file order.
+    pub fn errors(&self) -> &[RowError] {
+        &self.errors
+    }
+
+    /// Appends a record: its row number and its fields' bytes.
+    pub(crate) fn push<'a>(&mut self, number: u64, fields: impl IntoIterator<Item = &'a [u8]>) {
+        for field in fields {
+            self.bytes.extend_from_slice(field);
+            self.field_ends.push(self.offset());
+        }
+        self.close_record(number);
+    }
+
+    /// Appends a record whose fields are `whole` cut at `ends` (each relative to `whole`, as a
+    /// `csv::ByteRecord` keeps them): one copy for the whole record.
+    pub(crate) fn push_joined(&mut self, number: u64, whole: &[u8], ends: impl IntoIterator<Item = usize>) {
+        let base = self.bytes.len();
+        self.bytes.extend_from_slice(whole);
+        for end in ends {
+            self.field_ends.push(u32::try_from(base + end).expect("a block stays under 4 GiB"));
+        }
+        self.close_record(number);
+    }
+
+    fn offset(&self) -> u32 {
+        u32::try_from(self.bytes.len()).expect("a block stays under 4 GiB")
+    }
+
+    fn close_record(&mut self, number: u64) {
+        self.record_ends.push(u32::try_from(self.field_ends.len()).expect("a block has fewer than 4 G fields"));
+        self.numbers.push(number);
+    }
+
+    /// Records a row the reader could not read.
+    pub(crate) fn push_error(&mut self, error: RowError) {
+        self.errors.push(error);
+    }
+
+    /// The field range (in `field_ends`) and byte range of record `i`.
+    fn spans(&self, i: usize) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+        let first_field = if i == 0 { 0 } else { self.record_ends[i - 1] as usize };
+        let fields = first_field..self.record_ends[i] as usize;
+        let start = if first_field == 0 { 0 } else { self.field_ends[first_field - 1] as usize };
+        let end = if fields.is_empty() { start } else { self.field_ends[fields.end - 1] as usize };
+        (fields, start..end)
+    }
+
+    /// The cells of record `i` as text, into `out` (cleared first); an empty string is an empty
+    /// cell. Fails (naming the column from `header`) when a cell is not valid text.
+    pub fn cells<'b>(&'b self, i: usize, header: &[String], out: &mut Vec<&'b str>) -> Result<(), RowError> {
+        out.clear();
+        let (fields, bytes) = self.spans(i);
+        let start = bytes.start;
+        // One validation for the whole record. Fields were cut at ASCII delimiters, so in valid
+        // text every boundary is a character boundary; `get` checks it anyway.
+        if let Ok(text) = simdutf8::basic::from_utf8(&self.bytes[bytes])
+            && !(self.from_gb18030 && text.contains('\u{FFFD}'))
+        {
+            let mut at = 0;
+            let mut whole = true;
+            for &end in &self.field_ends[fields.clone()] {
+                let end = end as usize - start;
+                match text.get(at..end) {
+                    Some(cell) => out.push(cell),
+                    None => {
+                        whole = false;
+                        break;
+                    }
+                }
+                at = end;
+            }
+            if whole {
+                return Ok(());
+            }
+        }
+        // Find the cell at fault, for the message.
+        out.clear();
+        let mut at = start;
+        for (column, &end) in self.field_ends[fields].iter().enumerate() {
+            let end = end as usize;
+            let name = header.get(column).cloned().unwrap_or_else(|| format!("第{}列", column + 1));
+            let error = |reason: &str| RowError::new(self.numbers[i], RowUnit::Row, reason).in_column(name.clone());
+            match std::str::from_utf8(&self.bytes[at..end]) {
+                Ok(text) if self.from_gb18030 && text.contains('\u{FFFD}') => return Err(error(NOT_GB18030)),
+                Ok(text) => out.push(text),
+                Err(_) => return Err(error(NOT_UTF8)),
+            }
+            at = end;
+        }
+        // Every cell alone is valid: only a boundary inside a character (a delimiter in the
+        // middle of a multi-byte sequence) can get here.
+        Err(RowError::new(self.numbers[i], RowUnit::Row, NOT_UTF8))
+    }
+
+    /// Empties the block, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.field_ends.clear();
+        self.record_ends.clear();
+        self.numbers.clear();
+        self.errors.clear();
+    }
+}
+
+pub(crate) const NOT_GB18030: &str = "含有无法按 GB18030 识别的字节，请确认文件编码（或文件不是文本 CSV）";
+pub(crate) const NOT_UTF8: &str = "不是有效的 UTF-8 文本；文件可能是 GB18030 编码，请改选 GB18030 或自动识别";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(n: usize) -> Vec<String> {
+        (1..=n).map(|i| format!("c{i}")).collect()
+    }
+
+    #[test]
+    fn records_keep_their_cells_and_numbers() {
+        let mut b = RecordBlock::new();
+        b.push(2, ["张三".as_bytes(), b"", b"x"]);
+        b.push_joined(5, b"abcd", [1, 1, 4]);
+        b.push(6, std::iter::empty());
+        assert_eq!(b.len(), 3);
+        assert_eq!(b.numbers(), &[2, 5, 6]);
+        let mut cells = Vec::new();
+        b.cells(0, &header(3), &mut cells).unwrap();
+        assert_eq!(cells, vec!["张三", "", "x"]);
+        b.cells(1, &header(3), &mut cells).unwrap();
+        assert_eq!(cells, vec!["a", "", "bcd"]);
+        b.cells(2, &header(3), &mut cells).unwrap();
+        assert!(cells.is_empty());
+    }
+
+    #[test]
+    fn invalid_text_names_its_column() {
+        let mut b = RecordBlock::new();
+        b.push(3, [b"ok".as_slice(), b"\xff\xfe"]);
+        let mut cells = Vec::new();
+        let e = b.cells(0, &header(2), &mut cells).unwrap_err();
+        assert_eq!((e.number, e.column.as_deref(), e.message.as_str()), (3, Some("c2"), NOT_UTF8));
+
+        // A delimiter inside a character: each half alone is invalid.
+        let mut b = RecordBlock::new();
+        b.push(4, ["中".as_bytes()[..1].as_ref(), &"中".as_bytes()[1..]]);
+        let e = b.cells(0, &header(2), &mut cells).unwrap_err();
+        assert_eq!((e.column.as_deref(), e.message.as_str()), (Some("c1"), NOT_UTF8));
+
+        let mut b = RecordBlock { from_gb18030: true, ..RecordBlock::default() };
+        b.push(7, ["a\u{FFFD}".as_bytes()]);
+        let e = b.cells(0, &header(1), &mut cells).unwrap_err();
+        assert_eq!((e.number, e.column.as_deref(), e.message.as_str()), (7, Some("c1"), NOT_GB18030));
+    }
+
+    #[test]
+    fn clear_keeps_nothing() {
+        let mut b = RecordBlock::new();
+        b.push(2, [b"a".as_slice()]);
+        b.push_error(RowError::new(3, RowUnit::Row, "坏行"));
+        assert!(!b.is_empty());
+        b.clear();
+        assert!(b.is_empty());
+        assert_eq!(b.byte_len(), 0);
+        assert!(b.has_room(1));
+    }
+}

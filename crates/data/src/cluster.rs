@@ -77,48 +77,46 @@ impl ClusterKey {
     }
 }
 
+/// A rank: an integer that orders like the values of a cluster column, nulls last.
+const NULL_RANK: u64 = u64::MAX;
+
+/// The rank of a text of at most 7 bytes (a region code): its bytes left-aligned, then its
+/// length, so shorter prefixes come first. No UTF-8 text starts with 0xFF, so no text ranks as
+/// [`NULL_RANK`]. `None` for a longer text.
+fn rank_text(v: &str) -> Option<u64> {
+    if v.len() > 7 {
+        return None;
+    }
+    let mut packed = [0u8; 8];
+    packed[..v.len()].copy_from_slice(v.as_bytes());
+    packed[7] = v.len() as u8;
+    Some(u64::from_be_bytes(packed))
+}
+
+/// The rank of a date (days since 1970).
+fn rank_date(d: i32) -> u64 {
+    (i64::from(d) - i64::from(i32::MIN)) as u64
+}
+
+/// The rank of a timestamp: i64 order as u64 order. `None` for `i64::MAX`, which would rank as
+/// [`NULL_RANK`].
+fn rank_timestamp(t: i64) -> Option<u64> {
+    (t != i64::MAX).then_some((t as u64) ^ (1 << 63))
+}
+
 /// A rank per row that orders like the values with nulls last, for short strings (at most 7
 /// bytes: region codes), dates and timestamps.
 fn column_ranks(array: &dyn Array) -> Option<Vec<u64>> {
-    const NULL: u64 = u64::MAX;
     match array.data_type() {
-        ArrowType::Utf8 => {
-            let a = array.as_string::<i32>();
-            let mut out = Vec::with_capacity(a.len());
-            for v in a.iter() {
-                let Some(v) = v else {
-                    out.push(NULL);
-                    continue;
-                };
-                if v.len() > 7 {
-                    return None;
-                }
-                // The bytes left-aligned, then the length: shorter prefixes first. No UTF-8 text
-                // starts with 0xFF, so no value ranks as NULL.
-                let mut packed = [0u8; 8];
-                packed[..v.len()].copy_from_slice(v.as_bytes());
-                packed[7] = v.len() as u8;
-                out.push(u64::from_be_bytes(packed));
-            }
-            Some(out)
-        }
+        ArrowType::Utf8 => array.as_string::<i32>().iter().map(|v| v.map_or(Some(NULL_RANK), rank_text)).collect(),
         ArrowType::Date32 => {
-            let a = array.as_primitive::<Date32Type>();
-            Some(a.iter().map(|v| v.map_or(NULL, |d| (i64::from(d) - i64::from(i32::MIN)) as u64)).collect())
+            Some(array.as_primitive::<Date32Type>().iter().map(|v| v.map_or(NULL_RANK, rank_date)).collect())
         }
-        ArrowType::Timestamp(TimeUnit::Microsecond, _) => {
-            let a = array.as_primitive::<TimestampMicrosecondType>();
-            // i64 order as u64 order; i64::MAX would rank as NULL, so it takes the slow path.
-            let mut out = Vec::with_capacity(a.len());
-            for v in a.iter() {
-                match v {
-                    None => out.push(NULL),
-                    Some(i64::MAX) => return None,
-                    Some(t) => out.push((t as u64) ^ (1 << 63)),
-                }
-            }
-            Some(out)
-        }
+        ArrowType::Timestamp(TimeUnit::Microsecond, _) => array
+            .as_primitive::<TimestampMicrosecondType>()
+            .iter()
+            .map(|v| v.map_or(Some(NULL_RANK), rank_timestamp))
+            .collect(),
         _ => None,
     }
 }

@@ -272,3 +272,31 @@ async fn each_row_group_is_sorted_by_region_then_date() {
         assert_eq!(keys, sorted, "group {g}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_checked_in_key_order_still_report_in_file_order() {
+    // Later rows sort first (region 350102 before 350104); equal keys keep the file order. The
+    // report lists rejections by row whatever order the rows are stored in.
+    let mut csv = String::from("编号,名称,数量,行政区划代码,登记日期\n");
+    let rows = [
+        ("K1", "1", "350104", "2024-01-02"),
+        ("K2", "x", "350104", "2024-01-01"), // bad 数量
+        ("K3", "3", "350102", "2024-01-01"),
+        ("K1", "4", "350102", "2024-01-01"), // duplicate of row 1, sorts before it
+        ("K5", "5", "350102", "2024-01-01"), // same key as rows 3 and 4
+        ("K6", "6", "3501", "2024-01-01"),   // not a region code
+        ("K7", "7", "350102", "2024-01-01"),
+    ];
+    for (id, n, region, day) in rows {
+        csv.push_str(&format!("{id},名称,{n},{region},{day}\n"));
+    }
+    let mut setup = Setup::new(CLUSTER_ROWS, 2);
+    setup.items = clustered_items();
+    let run = setup.run(&csv).await;
+    let report = &run.ingested().report;
+    let got: Vec<(u64, &str)> = report.first.iter().map(|r| (r.row, r.code)).collect();
+    assert_eq!(got, vec![(3, "type"), (5, "duplicate_key"), (7, "identifier")]);
+    assert_eq!((report.total_rejected_rows, report.total_rejections), (3, 3));
+    let numbers: Vec<String> = run.rows().into_iter().map(|r| r[2].clone()).collect();
+    assert_eq!(numbers, vec!["3", "5", "7", "1"], "region, date, then file order");
+}

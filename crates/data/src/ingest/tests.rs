@@ -274,7 +274,7 @@ async fn each_row_group_is_sorted_by_region_then_date() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rows_checked_in_key_order_still_report_in_file_order() {
+async fn rows_stored_in_key_order_still_report_in_file_order() {
     // Later rows sort first (region 350102 before 350104); equal keys keep the file order. The
     // report lists rejections by row whatever order the rows are stored in.
     let mut csv = String::from("编号,名称,数量,行政区划代码,登记日期\n");

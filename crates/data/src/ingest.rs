@@ -161,16 +161,17 @@ pub(crate) async fn ingest(storage: &DatasetStorage, path: &str, input: IngestIn
         shared.stop();
     }
     drop(unit_rx);
-    // Every thread has ended before the outcome is decided.
-    let read = reader.await.map_err(|e| DataError::Engine(format!("reader task failed: {e}")))?;
+    // Every thread has ended before the outcome is decided; the reader's error (the file's
+    // problem, for the provider) comes first.
+    let read = reader.await.unwrap_or_else(|e| Err(DataError::Engine(format!("reader task failed: {e}"))));
+    if let Err(e) = read {
+        failed = Some(e);
+    }
     for worker in workers {
-        let worked = worker.await.map_err(|e| DataError::Engine(format!("ingest worker failed: {e}")))?;
+        let worked = worker.await.unwrap_or_else(|e| Err(DataError::Engine(format!("ingest worker failed: {e}"))));
         if let Err(e) = worked {
             failed.get_or_insert(e);
         }
-    }
-    if let Err(e) = read {
-        failed.get_or_insert(e);
     }
     if let Some(e) = failed {
         abandon(object).await;

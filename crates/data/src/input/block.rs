@@ -138,12 +138,12 @@ impl RecordBlock {
         let mut at = start;
         for (column, &end) in self.field_ends[fields].iter().enumerate() {
             let end = end as usize;
-            let name = header.get(column).cloned().unwrap_or_else(|| format!("第{}列", column + 1));
-            let error = |reason: &str| RowError::new(self.numbers[i], RowUnit::Row, reason).in_column(name.clone());
-            match std::str::from_utf8(&self.bytes[at..end]) {
-                Ok(text) if self.from_gb18030 && text.contains('\u{FFFD}') => return Err(error(NOT_GB18030)),
+            match decode_field(&self.bytes[at..end], self.from_gb18030) {
                 Ok(text) => out.push(text),
-                Err(_) => return Err(error(NOT_UTF8)),
+                Err(reason) => {
+                    let name = header.get(column).cloned().unwrap_or_else(|| format!("第{}列", column + 1));
+                    return Err(RowError::new(self.numbers[i], RowUnit::Row, reason).in_column(name));
+                }
             }
             at = end;
         }
@@ -162,8 +162,18 @@ impl RecordBlock {
     }
 }
 
-pub(crate) const NOT_GB18030: &str = "含有无法按 GB18030 识别的字节，请确认文件编码（或文件不是文本 CSV）";
-pub(crate) const NOT_UTF8: &str = "不是有效的 UTF-8 文本；文件可能是 GB18030 编码，请改选 GB18030 或自动识别";
+/// One field's bytes as text; the error is the reason, to put after the field's position. Text
+/// decoded from GB 18030 holds U+FFFD where the bytes were not GB 18030.
+pub(crate) fn decode_field(bytes: &[u8], from_gb18030: bool) -> Result<&str, &'static str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) if from_gb18030 && text.contains('\u{FFFD}') => Err(NOT_GB18030),
+        Ok(text) => Ok(text),
+        Err(_) => Err(NOT_UTF8),
+    }
+}
+
+const NOT_GB18030: &str = "含有无法按 GB18030 识别的字节，请确认文件编码（或文件不是文本 CSV）";
+const NOT_UTF8: &str = "不是有效的 UTF-8 文本；文件可能是 GB18030 编码，请改选 GB18030 或自动识别";
 
 #[cfg(test)]
 mod tests {

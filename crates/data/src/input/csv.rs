@@ -7,7 +7,7 @@ use std::path::Path;
 
 use csv::{ByteRecord, ReaderBuilder};
 
-use super::block::{NOT_GB18030, NOT_UTF8, RecordBlock};
+use super::block::{RecordBlock, decode_field};
 use super::encoding::{Gb18030Reader, SAMPLE_BYTES, UTF8_BOM, detect, has_utf16_bom};
 use super::{Encoding, InputError, MAX_RECORD_BYTES, RawRow, RowError, RowUnit, check_header, non_empty};
 
@@ -185,12 +185,8 @@ impl CsvSource {
     }
 
     /// One field as text; the error is a reason to put after its position.
-    fn decode(&self, field: &[u8]) -> Result<String, String> {
-        match std::str::from_utf8(field) {
-            Ok(text) if self.encoding == Encoding::Gb18030 && text.contains('\u{FFFD}') => Err(NOT_GB18030.into()),
-            Ok(text) => Ok(text.to_owned()),
-            Err(_) => Err(NOT_UTF8.into()),
-        }
+    fn decode(&self, field: &[u8]) -> Result<String, &'static str> {
+        decode_field(field, self.encoding == Encoding::Gb18030).map(str::to_owned)
     }
 
     /// Reads the next record into `self.record`, allowing it [`RECORD_BUDGET`] bytes.

@@ -200,7 +200,7 @@ pub async fn act(
     if !action.parties().contains(&party) {
         return Err(ServiceError::invalid("action", "wrong_party", format!("您不能对该申请执行“{}”", action.label())));
     }
-    let to = app.status.apply(action).map_err(|e| ServiceError::Conflict(e.to_string()))?;
+    let to = app.status.apply_by(party, action).map_err(|e| ServiceError::Conflict(e.to_string()))?;
     if revision != app.revision {
         return Err(ServiceError::Stale { current: app.revision });
     }
@@ -376,7 +376,10 @@ pub async fn escalate_overdue(svc: &Services) -> Result<Vec<i64>> {
             let t = ApplicationTransition {
                 id: app.id,
                 expected_revision: app.revision,
-                to: app.status.apply(ApplicationAction::Escalate).map_err(|e| ServiceError::Conflict(e.to_string()))?,
+                to: app
+                    .status
+                    .apply_by(Party::Platform, ApplicationAction::Escalate)
+                    .map_err(|e| ServiceError::Conflict(e.to_string()))?,
                 step: NewStep {
                     action: ApplicationAction::Escalate.code().into(),
                     actor_id: None,

@@ -138,7 +138,9 @@ fn hint(from: ApplicationStatus, action: ApplicationAction) -> &'static str {
     match (from, action) {
         (S::Escalated, A::Approve | A::ApprovePartially | A::Refuse) => "：申请已提请共享主管部门协调，由协调员裁决",
         (S::Approved | S::PartiallyApproved, A::Dispute) => "：已同意的申请无需异议，如需更多数据请重新申请",
-        (S::Submitted | S::UnderReview, A::Dispute) => "：提供部门尚未答复；逾期未答复的申请会自动提请协调",
+        (S::Submitted | S::UnderReview, A::Dispute | A::Escalate) => {
+            "：提供部门尚未答复；逾期未答复的申请会自动提请协调"
+        }
         (S::Refused, A::Escalate) => "：请先提出异议与提供部门协商，协商未果再提请协调",
         (S::Withdrawn | S::Ruled | S::Approved | S::PartiallyApproved | S::Refused, _) => "：该申请已办结",
         _ => "",
@@ -162,6 +164,24 @@ impl ApplicationStatus {
             _ => return Err(ApplicationError { from: self, action }),
         };
         Ok(next)
+    }
+
+    /// The status after `party` takes `action`, or why it may not: [`ApplicationStatus::apply`],
+    /// and the consumer escalates only a failed negotiation (提出异议 first). An application the
+    /// provider has not answered is escalated by the platform once overdue
+    /// (国发〔2016〕51号 第十二条: 10 working days), not by the consumer. Whether the party may
+    /// take the action at all is [`ApplicationAction::parties`].
+    pub fn apply_by(self, party: Party, action: ApplicationAction) -> Result<ApplicationStatus, ApplicationError> {
+        let next = self.apply(action)?;
+        if party == Party::Consumer && action == ApplicationAction::Escalate && self != ApplicationStatus::Disputed {
+            return Err(ApplicationError { from: self, action });
+        }
+        Ok(next)
+    }
+
+    /// Whether `party` may take `action` now: one of its parties, and allowed from this status.
+    pub fn allows(self, party: Party, action: ApplicationAction) -> bool {
+        action.parties().contains(&party) && self.apply_by(party, action).is_ok()
     }
 
     /// Open: waiting for someone to act.
@@ -355,6 +375,27 @@ mod tests {
         assert_eq!(A::Rule.parties(), &[Party::Coordinator]);
         assert!(A::Escalate.parties().contains(&Party::Platform));
         assert!(!A::Approve.parties().contains(&Party::Coordinator));
+    }
+
+    #[test]
+    fn the_consumer_escalates_only_a_failed_negotiation() {
+        use ApplicationAction as A;
+        use ApplicationStatus as S;
+        for from in [S::Submitted, S::UnderReview] {
+            let e = from.apply_by(Party::Consumer, A::Escalate).unwrap_err();
+            assert!(e.to_string().contains("逾期未答复的申请会自动提请协调"), "{e}");
+            assert!(!from.allows(Party::Consumer, A::Escalate));
+            assert_eq!(from.apply_by(Party::Platform, A::Escalate), Ok(S::Escalated), "overdue");
+            assert!(from.allows(Party::Coordinator, A::Escalate));
+        }
+        assert_eq!(S::Disputed.apply_by(Party::Consumer, A::Escalate), Ok(S::Escalated));
+        assert!(S::Disputed.allows(Party::Consumer, A::Escalate));
+        // A refusal is disputed first, by anyone's hand.
+        assert!(!S::Refused.allows(Party::Consumer, A::Escalate));
+        assert!(!S::Refused.allows(Party::Coordinator, A::Escalate));
+        // Parties still decide who may act at all.
+        assert!(!S::Submitted.allows(Party::Consumer, A::Approve));
+        assert!(S::Submitted.allows(Party::Provider, A::Approve));
     }
 
     #[test]

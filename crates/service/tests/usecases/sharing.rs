@@ -292,6 +292,11 @@ async fn refusal_needs_a_reason_then_dispute_escalation_and_ruling() {
     let s = setup().await;
     let w = &s.w;
     let app = sharing::apply(&w.svc, &s.consumer_b, &s.r.code, terms()).await.unwrap();
+    // Unanswered: the consumer waits for the answer (or the platform escalates it once overdue).
+    assert!(matches!(
+        sharing::act(&w.svc, &s.consumer_b, app.id, app.revision, Act::Escalate { reason: "等不及了".into() }).await,
+        Err(ServiceError::Conflict(m)) if m.contains("逾期未答复的申请会自动提请协调")
+    ));
     let e =
         sharing::act(&w.svc, &w.approver_a, app.id, app.revision, Act::Decide(Decision::Refuse { reason: " ".into() }))
             .await

@@ -17,7 +17,7 @@ use domain::filter::{Filter, Op};
 use domain::purpose::{Purpose, PurposeKind};
 use domain::sharing::{
     ApplicationAction, ApplicationStatus, ApplicationTerms, Contact, Decision, GrantAction, GrantStatus, GrantTerms,
-    Period, Ruling,
+    Party, Period, Ruling,
 };
 use serde::Deserialize;
 use service::sharing::{self, Act};
@@ -685,24 +685,24 @@ fn available(actor: &Actor, app: &Application) -> (Vec<ActionForm>, bool, bool) 
     let consumer = actor.department_id == app.consumer_department_id
         && actor.authorize(Action::ApplyForData, Some(app.consumer_department_id)).is_ok();
     let coordinator = actor.authorize(Action::Coordinate, None).is_ok();
-    let can = |a: ApplicationAction| app.status.apply(a).is_ok();
+    let may = |party: Party, a: ApplicationAction| app.status.allows(party, a);
     let mut actions = Vec::new();
-    if provider && can(ApplicationAction::Review) {
+    if provider && may(Party::Provider, ApplicationAction::Review) {
         actions.push(ActionForm { action: "review", label: "开始审核", needs_reason: false, danger: false });
     }
-    if consumer && can(ApplicationAction::Withdraw) {
+    if consumer && may(Party::Consumer, ApplicationAction::Withdraw) {
         actions.push(ActionForm { action: "withdraw", label: "撤回申请", needs_reason: false, danger: true });
     }
-    if consumer && can(ApplicationAction::Dispute) {
+    if consumer && may(Party::Consumer, ApplicationAction::Dispute) {
         actions.push(ActionForm { action: "dispute", label: "提出异议", needs_reason: true, danger: false });
     }
-    if (consumer || coordinator) && can(ApplicationAction::Escalate) && app.status == ApplicationStatus::Disputed
-        || coordinator && can(ApplicationAction::Escalate)
+    if consumer && may(Party::Consumer, ApplicationAction::Escalate)
+        || coordinator && may(Party::Coordinator, ApplicationAction::Escalate)
     {
         actions.push(ActionForm { action: "escalate", label: "提请协调", needs_reason: true, danger: false });
     }
-    let can_decide = provider && can(ApplicationAction::Approve);
-    let can_rule = coordinator && can(ApplicationAction::Rule);
+    let can_decide = provider && may(Party::Provider, ApplicationAction::Approve);
+    let can_rule = coordinator && may(Party::Coordinator, ApplicationAction::Rule);
     (actions, can_decide, can_rule)
 }
 

@@ -109,6 +109,7 @@ fn rank_timestamp(t: i64) -> Option<u64> {
 fn column_ranks(array: &dyn Array) -> Option<Vec<u64>> {
     match array.data_type() {
         ArrowType::Utf8 => array.as_string::<i32>().iter().map(|v| v.map_or(Some(NULL_RANK), rank_text)).collect(),
+        ArrowType::Utf8View => array.as_string_view().iter().map(|v| v.map_or(Some(NULL_RANK), rank_text)).collect(),
         ArrowType::Date32 => {
             Some(array.as_primitive::<Date32Type>().iter().map(|v| v.map_or(NULL_RANK, rank_date)).collect())
         }

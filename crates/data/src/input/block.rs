@@ -14,8 +14,10 @@ pub const BLOCK_BYTES: usize = 256 * 1024 * 1024;
 /// A run of records in file order, with the rows the reader could not read among them.
 #[derive(Debug, Default)]
 pub struct RecordBlock {
-    /// Every field's bytes, one after another.
+    /// Every field's bytes, one after another: `bytes[..filled]`. The rest is room already
+    /// allocated (and zeroed) for the next records, which a reader can parse straight into.
     bytes: Vec<u8>,
+    filled: usize,
     /// The end (in `bytes`) of each field of each record.
     field_ends: Vec<u32>,
     /// Per record: one past the index (in `field_ends`) of its last field.
@@ -44,12 +46,12 @@ impl RecordBlock {
 
     /// Bytes of field text held.
     pub fn byte_len(&self) -> usize {
-        self.bytes.len()
+        self.filled
     }
 
     /// Whether another record fits: fewer than `max_rows` records and [`BLOCK_BYTES`] bytes.
     pub(crate) fn has_room(&self, max_rows: usize) -> bool {
-        self.numbers.len() < max_rows && self.bytes.len() < BLOCK_BYTES
+        self.numbers.len() < max_rows && self.filled < BLOCK_BYTES
     }
 
     /// The row numbers of the records, in order.
@@ -65,25 +67,32 @@ impl RecordBlock {
     /// Appends a record: its row number and its fields' bytes.
     pub(crate) fn push<'a>(&mut self, number: u64, fields: impl IntoIterator<Item = &'a [u8]>) {
         for field in fields {
-            self.bytes.extend_from_slice(field);
-            self.field_ends.push(self.offset());
+            let end = self.filled + field.len();
+            grow(&mut self.bytes, end);
+            self.bytes[self.filled..end].copy_from_slice(field);
+            self.filled = end;
+            self.field_ends.push(u32::try_from(end).expect("a block stays under 4 GiB"));
         }
         self.close_record(number);
     }
 
-    /// Appends a record whose fields are `whole` cut at `ends` (each relative to `whole`, as a
-    /// `csv::ByteRecord` keeps them): one copy for the whole record.
-    pub(crate) fn push_joined(&mut self, number: u64, whole: &[u8], ends: impl IntoIterator<Item = usize>) {
-        let base = self.bytes.len();
-        self.bytes.extend_from_slice(whole);
-        for end in ends {
+    /// The byte buffer and where its filled part ends: a reader writes the next record's bytes
+    /// from there (growing the buffer with [`grow`] if need be), then calls
+    /// [`RecordBlock::fill_record`] to keep it, or nothing to drop it.
+    pub(crate) fn unfilled(&mut self) -> (&mut Vec<u8>, usize) {
+        (&mut self.bytes, self.filled)
+    }
+
+    /// Keeps the record written after the filled part: its fields end at `ends` (relative to
+    /// where it starts), the last of them ends the record.
+    pub(crate) fn fill_record(&mut self, number: u64, ends: &[usize]) {
+        let base = self.filled;
+        for &end in ends {
             self.field_ends.push(u32::try_from(base + end).expect("a block stays under 4 GiB"));
         }
+        self.filled = base + ends.last().copied().unwrap_or(0);
+        assert!(self.filled <= self.bytes.len(), "a record is kept only where it was written");
         self.close_record(number);
-    }
-
-    fn offset(&self) -> u32 {
-        u32::try_from(self.bytes.len()).expect("a block stays under 4 GiB")
     }
 
     fn close_record(&mut self, number: u64) {
@@ -154,11 +163,20 @@ impl RecordBlock {
 
     /// Empties the block, keeping its buffers.
     pub fn clear(&mut self) {
-        self.bytes.clear();
+        self.filled = 0;
         self.field_ends.clear();
         self.record_ends.clear();
         self.numbers.clear();
         self.errors.clear();
+    }
+}
+
+/// Makes `buf` at least `min_len` long, zero-filling the new part, with some room beyond (an
+/// eighth more, at least 64 KiB) so that growing record by record stays cheap.
+pub(crate) fn grow(buf: &mut Vec<u8>, min_len: usize) {
+    if buf.len() < min_len {
+        let len = min_len.max(buf.len() + buf.len() / 8).max(min_len + 64 * 1024);
+        buf.resize(len, 0);
     }
 }
 
@@ -187,7 +205,10 @@ mod tests {
     fn records_keep_their_cells_and_numbers() {
         let mut b = RecordBlock::new();
         b.push(2, ["张三".as_bytes(), b"", b"x"]);
-        b.push_joined(5, b"abcd", [1, 1, 4]);
+        let (bytes, at) = b.unfilled();
+        grow(bytes, at + 4);
+        bytes[at..at + 4].copy_from_slice(b"abcd");
+        b.fill_record(5, &[1, 1, 4]);
         b.push(6, std::iter::empty());
         assert_eq!(b.len(), 3);
         assert_eq!(b.numbers(), &[2, 5, 6]);
@@ -230,5 +251,11 @@ mod tests {
         assert!(b.is_empty());
         assert_eq!(b.byte_len(), 0);
         assert!(b.has_room(1));
+        // What is filled again reads as written.
+        b.push(4, [b"xy".as_slice()]);
+        assert_eq!(b.byte_len(), 2);
+        let mut cells = Vec::new();
+        b.cells(0, &header(1), &mut cells).unwrap();
+        assert_eq!(cells, vec!["xy"]);
     }
 }

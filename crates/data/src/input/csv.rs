@@ -1,34 +1,38 @@
-//! CSV uploads: UTF-8 or GB 18030 (declared or detected), comma or tab, streamed record by record
-//! with the `csv` crate over the file (through a GB 18030 decoder when needed).
+//! CSV uploads: UTF-8 or GB 18030 (declared or detected), comma or tab, streamed record by record.
+//!
+//! Records are cut with `csv_core` (the parser of the `csv` crate: RFC 4180 quoting, `""` inside
+//! quotes, CRLF, LF or CR line ends, blank lines skipped) straight from the read buffer into the
+//! caller's buffer: a record's bytes are copied once, into the [`RecordBlock`] the workers check.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use csv::{ByteRecord, ReaderBuilder};
+use csv_core::ReadRecordResult;
 
-use super::block::{RecordBlock, decode_field};
+use super::block::{RecordBlock, decode_field, grow};
 use super::encoding::{Gb18030Reader, SAMPLE_BYTES, UTF8_BOM, detect, has_utf16_bom};
 use super::{Encoding, InputError, MAX_RECORD_BYTES, RawRow, RowError, RowUnit, check_header, non_empty};
 
-/// The `csv` reader's buffer: large reads, few calls.
-const READ_BUFFER: usize = 64 * 1024;
-
-/// Bytes the reader may pull while reading one record: the record limit plus the `csv` reader's
-/// own buffer, which may hold the start of the next record.
-const RECORD_BUDGET: usize = MAX_RECORD_BYTES + READ_BUFFER;
+/// Bytes read from the file at a time.
+const READ_BUFFER: usize = 256 * 1024;
 
 /// The rows of a CSV file.
 pub(crate) struct CsvSource {
-    reader: csv::Reader<Feed<Box<dyn Read + Send>>>,
-    record: ByteRecord,
+    records: Records,
+    /// The record last read row by row: its fields' bytes, one after another (and spare room).
+    record: Vec<u8>,
+    /// The end of each field of the record last read, in its buffer (and spare room).
+    ends: Vec<usize>,
     header: Vec<String>,
     encoding: Encoding,
-    /// The file breaks lines with a bare `\r` (classic Mac): the `csv` reader counts `\n` only,
-    /// so rows are numbered by record instead (blank lines then are not counted).
-    cr_only: bool,
-    /// Records read, the header included.
-    records: u64,
+}
+
+/// Where the record just read lies: `len` bytes, `fields` fields.
+#[derive(Clone, Copy)]
+struct Record {
+    len: usize,
+    fields: usize,
 }
 
 impl CsvSource {
@@ -73,24 +77,23 @@ impl CsvSource {
             Encoding::Utf8 => Box::new(file),
             Encoding::Gb18030 => Box::new(Gb18030Reader::new(file)),
         };
-        let reader = ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .buffer_capacity(READ_BUFFER)
-            .from_reader(Feed::new(text));
-        let mut source =
-            CsvSource { reader, record: ByteRecord::new(), header: Vec::new(), encoding, cr_only, records: 0 };
+        let mut source = CsvSource {
+            records: Records::new(text, delimiter, cr_only),
+            record: Vec::new(),
+            ends: Vec::new(),
+            header: Vec::new(),
+            encoding,
+        };
 
-        let found = source.read_record().map_err(|e| match e {
-            ReadFailure::TooLarge => InputError::Csv { line: 1, message: too_large_message() },
-            ReadFailure::Csv(e) => InputError::Csv { line: 1, message: format!("读取失败：{e}") },
-        })?;
-        if !found {
+        let found = source
+            .records
+            .read(&mut source.record, 0, &mut source.ends)
+            .map_err(|failure| InputError::Csv { line: 1, message: failure.message() })?;
+        let Some(record) = found else {
             return Err(InputError::Empty);
-        }
-        let mut columns = Vec::with_capacity(source.record.len());
-        for (i, field) in source.record.iter().enumerate() {
+        };
+        let mut columns = Vec::with_capacity(record.fields);
+        for (i, field) in source.fields(record).enumerate() {
             let name =
                 source.decode(field).map_err(|reason| InputError::Encoding(format!("表头第 {} 列{reason}", i + 1)))?;
             columns.push((i + 1, name));
@@ -102,13 +105,20 @@ impl CsvSource {
 
     /// The next data row; `None` at the end of the file.
     pub(crate) fn next_row(&mut self) -> Option<Result<RawRow, RowError>> {
-        let line = match self.next_record()? {
-            Ok(line) => line,
-            Err(e) => return Some(Err(e)),
+        let (line, record) = loop {
+            let record = match self.records.read(&mut self.record, 0, &mut self.ends) {
+                Ok(None) => return None,
+                Ok(Some(record)) => record,
+                Err(failure) => return Some(Err(self.records.fatal(failure))),
+            };
+            // Every cell empty: the fields' bytes joined are empty.
+            if record.len > 0 {
+                break (self.records.line_of(&self.record[..record.len]), record);
+            }
         };
-        Some(match self.width_error(line) {
+        Some(match self.width_error(line, record) {
             Some(e) => Err(e),
-            None => self.row(line),
+            None => self.row(line, record),
         })
     }
 
@@ -118,64 +128,49 @@ impl CsvSource {
         block.from_gb18030 = self.encoding == Encoding::Gb18030;
         let width = self.header.len();
         while block.has_room(max_rows) {
-            let line = match self.next_record() {
-                None => return Ok(false),
-                Some(Err(e)) => return Err(e),
-                Some(Ok(line)) => line,
+            let (bytes, at) = block.unfilled();
+            let record = match self.records.read(bytes, at, &mut self.ends) {
+                Ok(None) => return Ok(false),
+                Ok(Some(record)) => record,
+                Err(failure) => return Err(self.records.fatal(failure)),
             };
-            if let Some(e) = self.width_error(line) {
+            if record.len == 0 {
+                continue;
+            }
+            let line = self.records.line_of(&bytes[at..at + record.len]);
+            if let Some(e) = self.width_error(line, record) {
                 block.push_error(e);
                 continue;
             }
-            let whole = self.record.as_slice();
-            let ends = (0..width).map(|i| self.record.range(i).map_or(0, |r| r.end));
-            let used = self.record.range(width - 1).map_or(0, |r| r.end);
-            block.push_joined(line, &whole[..used], ends);
+            // Cells past the header are empty (or there would be a width error): not kept.
+            block.fill_record(line, &self.ends[..width]);
         }
         Ok(true)
     }
 
-    /// Reads the next record that is not blank: its line, `None` at the end, or a fatal error.
-    fn next_record(&mut self) -> Option<Result<u64, RowError>> {
-        loop {
-            match self.read_record() {
-                Ok(false) => return None,
-                Ok(true) => {}
-                Err(failure) => {
-                    let line = self.reader.position().line();
-                    let message = match failure {
-                        ReadFailure::TooLarge => too_large_message(),
-                        ReadFailure::Csv(e) => format!("读取失败：{e}"),
-                    };
-                    return Some(Err(RowError::new(line, RowUnit::Row, message).fatal()));
-                }
-            }
-            // Every cell empty: the fields' bytes joined are empty.
-            if self.record.as_slice().is_empty() {
-                continue;
-            }
-            return Some(Ok(self.record_line()));
-        }
+    /// The fields of the record last read row by row.
+    fn fields(&self, record: Record) -> impl Iterator<Item = &[u8]> {
+        let ends = &self.ends[..record.fields];
+        ends.iter().enumerate().map(|(i, &end)| &self.record[if i == 0 { 0 } else { ends[i - 1] }..end])
     }
 
-    /// Why the current record does not have the header's width, if it does not. Cells past the
-    /// header that are all empty (a trailing delimiter) are no data.
-    fn width_error(&self, line: u64) -> Option<RowError> {
+    /// Why a record does not have the header's width, if it does not. Cells past the header that
+    /// are all empty (a trailing delimiter) are no data.
+    fn width_error(&self, line: u64, record: Record) -> Option<RowError> {
         let width = self.header.len();
-        let len = self.record.len();
-        if len == width
-            || (len > width && self.record.range(width - 1).is_some_and(|r| r.end == self.record.as_slice().len()))
-        {
+        let len = record.fields;
+        if len == width || (len > width && self.ends[width - 1] == record.len) {
             return None;
         }
         Some(RowError::new(line, RowUnit::Row, format!("有 {len} 个单元格，但表头有 {width} 列（请检查分隔符和引号）")))
     }
 
-    /// The current record (of the header's width at least) as a row of the header's width.
-    fn row(&self, line: u64) -> Result<RawRow, RowError> {
+    /// The record last read row by row (of the header's width at least) as a row of the header's
+    /// width.
+    fn row(&self, line: u64, record: Record) -> Result<RawRow, RowError> {
         let width = self.header.len();
         let mut cells = Vec::with_capacity(width);
-        for (i, field) in self.record.iter().take(width).enumerate() {
+        for (i, field) in self.fields(record).take(width).enumerate() {
             let text = self
                 .decode(field)
                 .map_err(|reason| RowError::new(line, RowUnit::Row, reason).in_column(self.header[i].clone()))?;
@@ -188,41 +183,134 @@ impl CsvSource {
     fn decode(&self, field: &[u8]) -> Result<String, &'static str> {
         decode_field(field, self.encoding == Encoding::Gb18030).map(str::to_owned)
     }
+}
 
-    /// Reads the next record into `self.record`, allowing it [`RECORD_BUDGET`] bytes.
-    fn read_record(&mut self) -> Result<bool, ReadFailure> {
-        self.reader.get_mut().budget = RECORD_BUDGET;
-        match self.reader.read_byte_record(&mut self.record) {
-            Ok(found) => {
-                self.records += u64::from(found);
-                Ok(found)
-            }
-            Err(_) if self.reader.get_ref().budget == 0 => Err(ReadFailure::TooLarge),
-            Err(e) => Err(ReadFailure::Csv(e)),
+/// Cuts the text into records with `csv_core`.
+struct Records {
+    text: Box<dyn Read + Send>,
+    parser: csv_core::Reader,
+    buf: Box<[u8]>,
+    /// What is left to parse of the last read: `buf[start..end]`.
+    start: usize,
+    end: usize,
+    /// The text has been read to its end.
+    at_end: bool,
+    /// The record just read was ended by a `\n` (not by a `\r`, nor by the end of the file).
+    ended_by_lf: bool,
+    /// `\n`s consumed while reading the record just read: blank lines before it, line breaks
+    /// inside its cells, and the one that ended it.
+    breaks: u64,
+    /// The file breaks lines with a bare `\r` (classic Mac): `csv_core` counts `\n` only, so rows
+    /// are numbered by record instead (blank lines then are not counted).
+    cr_only: bool,
+    /// Records read, the header included.
+    count: u64,
+}
+
+impl Records {
+    fn new(text: Box<dyn Read + Send>, delimiter: u8, cr_only: bool) -> Records {
+        Records {
+            text,
+            parser: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            buf: vec![0; READ_BUFFER].into_boxed_slice(),
+            start: 0,
+            end: 0,
+            at_end: false,
+            ended_by_lf: false,
+            breaks: 0,
+            cr_only,
+            count: 0,
         }
     }
 
-    /// The line on which the record just read starts.
-    ///
-    /// The `csv` reader's own record position is taken before it skips what precedes the record
-    /// (the `\n` of the previous CRLF, blank lines), so it can be a line early. Counting back from
-    /// the end is exact: the `\n`s consumed so far, less those inside the record's cells, less
-    /// the terminating `\n` if the record ended with one (a CRLF record ends at its `\r`).
-    fn record_line(&self) -> u64 {
-        if self.cr_only {
-            return self.records;
+    /// Reads the next record: its fields' bytes, one after another, into `out` from `at` (`out`
+    /// grows as needed, and is kept as long as it is: the caller tracks what is filled), and the
+    /// end of each field, relative to `at`, into `ends` (which grows too). `None` at the end.
+    /// A record longer than [`MAX_RECORD_BYTES`] (most likely an unclosed quote) fails: it
+    /// would otherwise take in the rest of the file.
+    fn read(&mut self, out: &mut Vec<u8>, at: usize, ends: &mut Vec<usize>) -> Result<Option<Record>, ReadFailure> {
+        let (mut len, mut fields) = (0, 0);
+        let line = self.parser.line();
+        loop {
+            if self.start == self.end && !self.at_end {
+                self.fill()?;
+            }
+            if out.len() <= at + len {
+                grow(out, at + len + 1);
+            }
+            if ends.len() <= fields {
+                ends.resize((fields + 1).max(2 * ends.len()).max(32), 0);
+            }
+            let input = &self.buf[self.start..self.end];
+            let (result, nin, nout, nend) = self.parser.read_record(input, &mut out[at + len..], &mut ends[fields..]);
+            self.start += nin;
+            len += nout;
+            fields += nend;
+            if len > MAX_RECORD_BYTES {
+                return Err(ReadFailure::TooLarge);
+            }
+            match result {
+                ReadRecordResult::InputEmpty | ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {}
+                ReadRecordResult::Record => {
+                    // A record at the end of the file ends with no input consumed.
+                    self.ended_by_lf = nin > 0 && input[nin - 1] == b'\n';
+                    self.breaks = self.parser.line() - line;
+                    self.count += 1;
+                    return Ok(Some(Record { len, fields }));
+                }
+                ReadRecordResult::End => return Ok(None),
+            }
         }
-        let pos = self.reader.position();
-        // The fields' bytes lie one after another: one pass counts the line breaks inside them.
-        let inside = self.record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
-        let ended_by_lf = pos.byte() > 0 && self.reader.get_ref().byte_at(pos.byte() - 1) == Some(b'\n');
-        pos.line().saturating_sub(inside + u64::from(ended_by_lf)).max(1)
+    }
+
+    /// Reads the next chunk of text; an empty one at the end.
+    fn fill(&mut self) -> Result<(), ReadFailure> {
+        loop {
+            match self.text.read(&mut self.buf) {
+                Ok(n) => {
+                    (self.start, self.end, self.at_end) = (0, n, n == 0);
+                    return Ok(());
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(ReadFailure::Io(e)),
+            }
+        }
+    }
+
+    /// The line on which the record just read (whose bytes are `record`) starts: the `\n`s
+    /// consumed so far, less those inside its cells, less the one that ended it, if one did (a
+    /// CRLF record ends at its `\r`). Blank lines before it were consumed with it, and counted.
+    fn line_of(&self, record: &[u8]) -> u64 {
+        if self.cr_only {
+            return self.count;
+        }
+        // Most records hold no line break and follow no blank line: no need to look for one.
+        let inside = if self.breaks > u64::from(self.ended_by_lf) {
+            record.iter().filter(|&&b| b == b'\n').count() as u64
+        } else {
+            0
+        };
+        self.parser.line().saturating_sub(inside + u64::from(self.ended_by_lf)).max(1)
+    }
+
+    /// The fatal error that ends reading.
+    fn fatal(&self, failure: ReadFailure) -> RowError {
+        RowError::new(self.parser.line(), RowUnit::Row, failure.message()).fatal()
     }
 }
 
 enum ReadFailure {
     TooLarge,
-    Csv(csv::Error),
+    Io(io::Error),
+}
+
+impl ReadFailure {
+    fn message(&self) -> String {
+        match self {
+            ReadFailure::TooLarge => too_large_message(),
+            ReadFailure::Io(e) => format!("读取失败：{e}"),
+        }
+    }
 }
 
 fn too_large_message() -> String {
@@ -253,55 +341,4 @@ fn detect_delimiter(sample: &[u8]) -> u8 {
         }
     }
     if tabs > commas { b'\t' } else { b',' }
-}
-
-/// What the `csv` reader reads from: the text, with a budget per record — so a runaway record
-/// (an unclosed quote) fails instead of making the reader buffer the rest of the file — and a copy
-/// of the last bytes delivered, to look at the byte that ended a record.
-struct Feed<R> {
-    inner: R,
-    /// Bytes still allowed for the current record.
-    budget: usize,
-    /// Bytes delivered so far.
-    delivered: u64,
-    /// The last chunk delivered, preceded by the byte before it; starts at offset `tail_start`.
-    tail: Vec<u8>,
-    tail_start: u64,
-}
-
-impl<R> Feed<R> {
-    fn new(inner: R) -> Self {
-        Feed { inner, budget: RECORD_BUDGET, delivered: 0, tail: Vec::new(), tail_start: 0 }
-    }
-
-    /// The byte at `offset` of the stream, if still known. The `csv` reader refills its buffer
-    /// only when it is empty, so everything it has not consumed lies in the last chunk, and the
-    /// last byte it consumed lies in the last chunk or just before it.
-    fn byte_at(&self, offset: u64) -> Option<u8> {
-        let i = usize::try_from(offset.checked_sub(self.tail_start)?).ok()?;
-        self.tail.get(i).copied()
-    }
-}
-
-impl<R: Read> Read for Feed<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.budget == 0 {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "record too large"));
-        }
-        let max = buf.len().min(self.budget);
-        let n = self.inner.read(&mut buf[..max])?;
-        self.budget -= n;
-        if n > 0 {
-            let before = self.tail.last().copied();
-            self.tail.clear();
-            self.tail_start = self.delivered;
-            if let Some(b) = before {
-                self.tail.push(b);
-                self.tail_start -= 1;
-            }
-            self.tail.extend_from_slice(&buf[..n]);
-            self.delivered += n as u64;
-        }
-        Ok(n)
-    }
 }

@@ -275,7 +275,8 @@ impl InputError {
 
 /// Where rows come from.
 enum Source {
-    Csv(self::csv::CsvSource),
+    // Boxed: the parser holds its state tables.
+    Csv(Box<self::csv::CsvSource>),
     Xlsx(self::xlsx::XlsxSource),
     Json(self::json::ArraySource),
     Ndjson(self::json::NdjsonSource),
@@ -307,7 +308,7 @@ impl RowReader {
         let (header, encoding, source) = match opts.format {
             InputFormat::Csv => {
                 let (header, encoding, source) = self::csv::CsvSource::open(path, opts.encoding, opts.delimiter)?;
-                (header, Some(encoding), Source::Csv(source))
+                (header, Some(encoding), Source::Csv(Box::new(source)))
             }
             InputFormat::Xlsx => {
                 let (header, source) = self::xlsx::XlsxSource::open(path, opts.sheet.as_deref())?;

@@ -1,16 +1,19 @@
 //! Accepted rows accumulate in one Arrow builder per data item until they are taken as a
-//! `RecordBatch`. A row's cells are parsed first into [`Value`]s (plain numbers, or positions in
+//! `RecordBatch` (in [`super::batch_schema`]: text as views). A row's cells are parsed first into [`Value`]s (plain numbers, or positions in
 //! the row and in scratch buffers), so a rejected row never touches a builder.
 
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
     ArrayRef, BinaryBuilder, BooleanBuilder, Date32Builder, Decimal128Builder, Float64Builder, Int64Builder,
-    StringBuilder, TimestampMicrosecondBuilder,
+    StringViewBuilder, TimestampMicrosecondBuilder,
 };
 use domain::catalog::DataType;
 
 use super::schema::arrow_type;
+
+/// Text up to this many bytes is held inside its view; longer text in the builder's buffers.
+const INLINE_TEXT: usize = 12;
 
 /// Where a text value lives: in a cell of the row, or in the row's scratch text (for values
 /// that were normalised, such as identifiers).
@@ -63,7 +66,8 @@ impl RowData<'_> {
 
 /// The Arrow builder of one column.
 pub(crate) enum ColumnBuilder {
-    Utf8(StringBuilder),
+    /// Text as views, and the bytes of text held in buffers (not inline).
+    Text(StringViewBuilder, usize),
     Float64(Float64Builder),
     Decimal(Decimal128Builder),
     Int64(Int64Builder),
@@ -78,7 +82,11 @@ impl ColumnBuilder {
     /// binary data).
     pub(crate) fn new(data_type: DataType, rows: usize, bytes_per_row: usize) -> ColumnBuilder {
         match data_type {
-            DataType::C | DataType::M => ColumnBuilder::Utf8(StringBuilder::with_capacity(rows, rows * bytes_per_row)),
+            DataType::C | DataType::M => {
+                // One buffer for the batch's text when the hint is right.
+                let buffer = (rows * bytes_per_row).clamp(8 * 1024, 1 << 30) as u32;
+                ColumnBuilder::Text(StringViewBuilder::with_capacity(rows).with_fixed_block_size(buffer), 0)
+            }
             DataType::N | DataType::B | DataType::F => ColumnBuilder::Float64(Float64Builder::with_capacity(rows)),
             // The type is a constant that is valid for a Decimal128 builder.
             DataType::Y => {
@@ -97,7 +105,13 @@ impl ColumnBuilder {
     /// fails for a required column instead of storing a wrong value.
     pub(crate) fn append(&mut self, value: Value, row: &RowData<'_>) {
         match (self, value) {
-            (ColumnBuilder::Utf8(b), Value::Text(src)) => b.append_value(row.text(src)),
+            (ColumnBuilder::Text(b, held), Value::Text(src)) => {
+                let text = row.text(src);
+                if text.len() > INLINE_TEXT {
+                    *held += text.len();
+                }
+                b.append_value(text)
+            }
             (ColumnBuilder::Float64(b), Value::Float(v)) => b.append_value(v),
             (ColumnBuilder::Decimal(b), Value::Decimal(v)) => b.append_value(v),
             (ColumnBuilder::Int64(b), Value::Int(v)) => b.append_value(v),
@@ -111,7 +125,7 @@ impl ColumnBuilder {
 
     fn append_null(&mut self) {
         match self {
-            ColumnBuilder::Utf8(b) => b.append_null(),
+            ColumnBuilder::Text(b, _) => b.append_null(),
             ColumnBuilder::Float64(b) => b.append_null(),
             ColumnBuilder::Decimal(b) => b.append_null(),
             ColumnBuilder::Int64(b) => b.append_null(),
@@ -125,7 +139,7 @@ impl ColumnBuilder {
     /// Bytes of text or binary data held so far (0 for fixed-width types): sizes the next builder.
     pub(crate) fn data_len(&self) -> usize {
         match self {
-            ColumnBuilder::Utf8(b) => b.values_slice().len(),
+            ColumnBuilder::Text(_, held) => *held,
             ColumnBuilder::Binary(b) => b.values_slice().len(),
             _ => 0,
         }
@@ -134,7 +148,10 @@ impl ColumnBuilder {
     /// The array of the values appended so far; the builder is left empty.
     pub(crate) fn finish(&mut self) -> ArrayRef {
         match self {
-            ColumnBuilder::Utf8(b) => Arc::new(b.finish()),
+            ColumnBuilder::Text(b, held) => {
+                *held = 0;
+                Arc::new(b.finish())
+            }
             ColumnBuilder::Float64(b) => Arc::new(b.finish()),
             ColumnBuilder::Decimal(b) => Arc::new(b.finish()),
             ColumnBuilder::Int64(b) => Arc::new(b.finish()),
@@ -150,7 +167,7 @@ impl ColumnBuilder {
     pub(crate) fn len(&self) -> usize {
         use datafusion::arrow::array::ArrayBuilder;
         match self {
-            ColumnBuilder::Utf8(b) => b.len(),
+            ColumnBuilder::Text(b, _) => b.len(),
             ColumnBuilder::Float64(b) => b.len(),
             ColumnBuilder::Decimal(b) => b.len(),
             ColumnBuilder::Int64(b) => b.len(),
@@ -166,7 +183,7 @@ impl ColumnBuilder {
     pub(crate) fn arrow_type(&self) -> datafusion::arrow::datatypes::DataType {
         use datafusion::arrow::datatypes::DataType as ArrowType;
         match self {
-            ColumnBuilder::Utf8(_) => ArrowType::Utf8,
+            ColumnBuilder::Text(..) => ArrowType::Utf8View,
             ColumnBuilder::Float64(_) => ArrowType::Float64,
             ColumnBuilder::Decimal(_) => arrow_type(DataType::Y),
             ColumnBuilder::Int64(_) => ArrowType::Int64,
@@ -186,7 +203,7 @@ mod tests {
     fn builders_match_the_schema_types() {
         for &dt in DataType::ALL {
             let b = ColumnBuilder::new(dt, 4, 8);
-            assert_eq!(b.arrow_type(), arrow_type(dt), "{dt:?}");
+            assert_eq!(b.arrow_type(), super::super::batch_type(dt), "{dt:?}");
             assert_eq!(b.len(), 0);
         }
     }

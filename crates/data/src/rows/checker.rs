@@ -19,7 +19,7 @@ use super::cell::{
     CellError, decode_base64, parse_bool, parse_currency, parse_date, parse_integer, parse_number, parse_timestamp,
     storage_len, trim_cell,
 };
-use super::schema::arrow_schema;
+use super::schema::batch_schema;
 
 /// How rows are checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -390,7 +390,7 @@ impl RowChecker {
             header_len: header.len(),
             stray,
             opts,
-            schema: arrow_schema(items),
+            schema: batch_schema(items),
             builders,
             pending: 0,
             accepted: 0,
@@ -405,7 +405,7 @@ impl RowChecker {
         })
     }
 
-    /// The Arrow schema of the batches ([`arrow_schema`] of the items).
+    /// The Arrow schema of the batches ([`batch_schema`] of the items).
     pub fn schema(&self) -> SchemaRef {
         self.schema.clone()
     }

@@ -38,5 +38,5 @@ pub use checker::{CheckOptions, HeaderError, Rejection, RejectionReport, RowChec
 pub(crate) use checker::{KeyHash, KeySet};
 pub use schema::{
     CURRENCY_PRECISION, CURRENCY_SCALE, META_DATA_TYPE, META_IDENTIFIER, META_KEY, META_LENGTH, SchemaMetadataError,
-    arrow_field, arrow_schema, arrow_type, items_from_schema,
+    arrow_field, arrow_schema, arrow_type, batch_schema, batch_type, items_from_schema,
 };

@@ -65,6 +65,25 @@ pub fn arrow_schema(items: &[DataItem]) -> SchemaRef {
     Arc::new(Schema::new(items.iter().map(arrow_field).collect::<Vec<_>>()))
 }
 
+/// The schema of the batches the row checker builds: [`arrow_schema`] with text as `Utf8View`.
+///
+/// A view is 16 bytes, short text (up to 12 bytes: most codes, names, dates written as text)
+/// inside it, longer text pointing into shared buffers; so sorting a batch by the cluster key
+/// moves views, not text. The Parquet writer takes views for a `Utf8` column as they are: the
+/// stored file is the same as when written from `Utf8`, in the schema of [`arrow_schema`].
+pub fn batch_schema(items: &[DataItem]) -> SchemaRef {
+    let fields = items.iter().map(|item| arrow_field(item).with_data_type(batch_type(item.data_type)));
+    Arc::new(Schema::new(fields.collect::<Vec<_>>()))
+}
+
+/// The Arrow type of a 数据类型 in [`batch_schema`].
+pub fn batch_type(data_type: DataType) -> ArrowType {
+    match data_type {
+        DataType::C | DataType::M => ArrowType::Utf8View,
+        other => arrow_type(other),
+    }
+}
+
 /// Why a schema's field metadata does not describe data items.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaMetadataError {

@@ -120,6 +120,17 @@ fn arrow_schema_maps_every_data_type_and_round_trips() {
 
     let back = items_from_schema(&schema).unwrap();
     assert_eq!(back, items);
+
+    // The checker's batches hold text as views, with the same fields otherwise.
+    let batches = batch_schema(&items);
+    for (stored, built) in schema.fields().iter().zip(batches.fields()) {
+        let text = stored.data_type() == &ArrowType::Utf8;
+        assert_eq!(built.data_type(), if text { &ArrowType::Utf8View } else { stored.data_type() });
+        assert_eq!(
+            (built.name(), built.is_nullable(), built.metadata()),
+            (stored.name(), stored.is_nullable(), stored.metadata())
+        );
+    }
 }
 
 #[test]
@@ -160,7 +171,7 @@ fn header_extra_columns_are_an_error_unless_ignored() {
     let mut c = RowChecker::new(&items, &header(&["籍贯", "姓名", "民族"]), lenient).unwrap();
     assert!(c.push(2, &row(&["北京", "张三", "汉"])).is_empty());
     let b = batch(&mut c);
-    assert_eq!(b.column(0).as_string::<i32>().value(0), "张三");
+    assert_eq!(b.column(0).as_string_view().value(0), "张三");
 }
 
 #[test]
@@ -173,8 +184,8 @@ fn header_matches_exactly_after_trimming_then_case_insensitively() {
     assert!(c.push(2, &row(&["7", "upper", "lower"])).is_empty());
     let b = batch(&mut c);
     assert_eq!(b.column(0).as_primitive::<Int64Type>().value(0), 7);
-    assert_eq!(b.column(1).as_string::<i32>().value(0), "upper");
-    assert_eq!(b.column(2).as_string::<i32>().value(0), "lower");
+    assert_eq!(b.column(1).as_string_view().value(0), "upper");
+    assert_eq!(b.column(2).as_string_view().value(0), "lower");
 }
 
 #[test]
@@ -245,12 +256,12 @@ fn every_data_type_accepts_good_values_and_stores_them_normalised() {
     assert_eq!(c.pending(), 2);
     let b = batch(&mut c);
     assert_eq!(c.pending(), 0);
-    assert_eq!(b.schema(), arrow_schema(&items));
+    assert_eq!(b.schema(), batch_schema(&items));
     assert_eq!(b.num_rows(), 2);
 
     // Text is kept as written (spaces included); only the trailing \r is cut.
-    assert_eq!(b.column(0).as_string::<i32>().value(0), " 张三 ");
-    assert_eq!(b.column(1).as_string::<i32>().value(0), "第一行\n第二行");
+    assert_eq!(b.column(0).as_string_view().value(0), " 张三 ");
+    assert_eq!(b.column(1).as_string_view().value(0), "第一行\n第二行");
     assert_eq!(b.column(2).as_primitive::<Float64Type>().value(0), 1500.0);
     let money = b.column(3).as_primitive::<Decimal128Type>();
     assert_eq!(money.value(0), 12_345_600);
@@ -374,7 +385,7 @@ fn required_items_may_not_be_empty() {
 fn id_case(kind: IdentifierKind, value: &str) -> (Vec<Rejection>, Option<String>) {
     let mut c = checker(&[ident(item("号码", DataType::C, Some(18)), kind)]);
     let r = c.push(2, &row(&[value]));
-    let stored = c.take_batch().unwrap().map(|b| b.column(0).as_string::<i32>().value(0).to_string());
+    let stored = c.take_batch().unwrap().map(|b| b.column(0).as_string_view().value(0).to_string());
     (r, stored)
 }
 
@@ -507,7 +518,7 @@ fn a_row_with_two_bad_cells_gets_two_rejections_and_stays_out_of_the_batch() {
     assert!(c.push(4, &row(&["李四", "", "3"])).is_empty());
     let b = batch(&mut c);
     assert_eq!(b.num_rows(), 2);
-    let names = b.column(0).as_string::<i32>();
+    let names = b.column(0).as_string_view();
     assert_eq!((names.value(0), names.value(1)), ("张三", "李四"));
     assert_eq!(b.column(2).as_primitive::<Int64Type>().values().to_vec(), vec![1, 3]);
     assert_eq!((c.accepted(), c.rejected()), (2, 1));
@@ -530,7 +541,7 @@ fn batches_hold_the_rows_accepted_since_the_last_take() {
     let b2 = batch(&mut c);
     assert_eq!(b2.schema(), c.schema());
     assert_eq!(b2.column(0).as_primitive::<Int64Type>().values().to_vec(), vec![5, 6, 7]);
-    assert_eq!(b2.column(1).as_string::<i32>().value(2), "文字");
+    assert_eq!(b2.column(1).as_string_view().value(2), "文字");
     assert_eq!(c.accepted(), 8);
 }
 

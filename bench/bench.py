@@ -34,6 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "bench" / "README.md"
 PURPOSE = urllib.parse.quote("工作参考:基准测试")
 RUNS = 5
+# Ingest runs per system (each from the same starting state); the median is reported.
+INGEST_RUNS = 3
 
 
 def log(msg):
@@ -194,16 +196,31 @@ def shared_data(args):
 
     results = {}
 
-    # 1. Ingest -------------------------------------------------------------------------------
-    log("ingest: govshare import")
-    secs, rss, out = timed([bin, "import", "--as", "bench_provider", "--data", data, code, csv_path])
-    results["ingest_cli"] = (rows / secs, secs, rss)
-    log(f"  {secs:.1f} s, peak RSS {rss:.0f} MiB")
+    def median_run(runs):
+        """The run (seconds, peak RSS, …) of median time."""
+        return sorted(runs, key=lambda r: r[0])[len(runs) // 2]
 
-    log("ingest: DuckDB read_csv → table")
+    # 1. Ingest -------------------------------------------------------------------------------
+    # Every system reads the CSV from the page cache: it is read once before any is timed.
+    subprocess.run(["cat", str(csv_path)], stdout=subprocess.DEVNULL, check=True)
+    log(f"ingest: govshare import ×{INGEST_RUNS}")
+    seeded = work / "data-seeded"
+    shutil.rmtree(seeded, ignore_errors=True)
+    shutil.copytree(data, seeded)
+    runs = []
+    for _ in range(INGEST_RUNS):
+        # Each run publishes version 1 into the same seeded data directory.
+        shutil.rmtree(data)
+        shutil.copytree(seeded, data)
+        secs, rss, _ = timed([bin, "import", "--as", "bench_provider", "--data", data, code, csv_path])
+        runs.append((secs, rss))
+        log(f"  {secs:.1f} s, peak RSS {rss:.0f} MiB")
+    shutil.rmtree(seeded)
+    secs, rss = median_run(runs)
+    results["ingest_cli"] = (rows / secs, secs, max(r[1] for r in runs))
+
+    log(f"ingest: DuckDB read_csv → table ×{INGEST_RUNS}")
     duck_db = work / "duckdb.db"
-    for p in (duck_db, Path(str(duck_db) + ".wal")):
-        p.unlink(missing_ok=True)
     script = (
         "import duckdb,sys,time\n"
         "c=duckdb.connect(sys.argv[1])\n"
@@ -213,28 +230,37 @@ def shared_data(args):
         "c.close()\n"
         "print(time.perf_counter()-t)\n"
     )
-    _, duck_rss, out = timed([sys.executable, "-c", script, duck_db, csv_path])
-    duck_secs = float(out.strip().splitlines()[-1])
-    results["ingest_duckdb"] = (rows / duck_secs, duck_secs, duck_rss)
-    log(f"  {duck_secs:.1f} s")
+    runs = []
+    for _ in range(INGEST_RUNS):
+        for p in (duck_db, Path(str(duck_db) + ".wal")):
+            p.unlink(missing_ok=True)
+        _, duck_rss, out = timed([sys.executable, "-c", script, duck_db, csv_path])
+        runs.append((float(out.strip().splitlines()[-1]), duck_rss))
+        log(f"  {runs[-1][0]:.1f} s")
     duck_db.unlink(missing_ok=True)
+    duck_secs, _ = median_run(runs)
+    results["ingest_duckdb"] = (rows / duck_secs, duck_secs, max(r[1] for r in runs))
 
-    log("ingest: PostgreSQL COPY FROM STDIN")
+    log(f"ingest: PostgreSQL COPY FROM STDIN ×{INGEST_RUNS}")
     pg_type = {"C": "text", "D": "date", "T": "timestamp", "N": "numeric", "I": "bigint", "F": "double precision"}
     cols = ", ".join(f'"{i["name"]}" {pg_type.get(i["data_type"], "text")}' for i in items)
     with psycopg.connect(args.postgres, autocommit=True) as pg:
         pg_version = pg.execute("SHOW server_version").fetchone()[0]
-        pg.execute("DROP TABLE IF EXISTS bench_population")
-        pg.execute(f"CREATE TABLE bench_population ({cols})")
-        t = time.perf_counter()
-        with pg.cursor() as cur, open(csv_path, "rb") as f:
-            with cur.copy("COPY bench_population FROM STDIN (FORMAT csv, HEADER true)") as copy:
-                while chunk := f.read(1 << 20):
-                    copy.write(chunk)
-        pg_secs = time.perf_counter() - t
+        runs = []
+        for _ in range(INGEST_RUNS):
+            pg.execute("DROP TABLE IF EXISTS bench_population")
+            pg.execute("CHECKPOINT")
+            pg.execute(f"CREATE TABLE bench_population ({cols})")
+            t = time.perf_counter()
+            with pg.cursor() as cur, open(csv_path, "rb") as f:
+                with cur.copy("COPY bench_population FROM STDIN (FORMAT csv, HEADER true)") as copy:
+                    while chunk := f.read(1 << 20):
+                        copy.write(chunk)
+            runs.append((time.perf_counter() - t,))
+            log(f"  {runs[-1][0]:.1f} s")
         pg.execute("ANALYZE bench_population")
+    pg_secs = median_run(runs)[0]
     results["ingest_pg"] = (rows / pg_secs, pg_secs, None)
-    log(f"  {pg_secs:.1f} s")
 
     server = Server(bin, data)
     try:
@@ -348,18 +374,18 @@ def shared_data(args):
         "",
         "| Measure | govshare | DuckDB | PostgreSQL | cat | Target | Met |",
         "|---|---:|---:|---:|---:|---|---|",
-        f"| Ingest CSV → queryable version, rows/s (`govshare import`) | {fmt_rate(ing_cli[0])} | "
+        f"| Ingest CSV → queryable version, rows/s (`govshare import`; median of {INGEST_RUNS}) | {fmt_rate(ing_cli[0])} | "
         f"{fmt_rate(ing_duck[0])} | {fmt_rate(ing_pg[0])} | | ≥ ½ DuckDB, ≥ 3× PostgreSQL | "
         f"{ok(ing_cli[0] >= ing_duck[0] / 2 and ing_cli[0] >= 3 * ing_pg[0])} |",
         f"| Ingest, HTTP upload to the server, rows/s | {fmt_rate(ing_http[0])} | | | | | |",
-        f"| Ingest wall time, s | {ing_cli[1]:.1f} | {ing_duck[1]:.1f} | {ing_pg[1]:.1f} | | | |",
+        f"| Ingest wall time, s (median of {INGEST_RUNS}) | {ing_cli[1]:.1f} | {ing_duck[1]:.1f} | {ing_pg[1]:.1f} | | | |",
         f"| Selective query ({expected:,} rows, 5 fields), ms (median of {RUNS}) | {sel[0]:.1f} | {sel[1]:.1f} | "
         f"{sel[2]:.1f} | | ≤ 2× DuckDB, < PostgreSQL | {ok(sel[0] <= 2 * sel[1] and sel[0] < sel[2])} |",
         f"| Group-by over all rows ({groups} groups), ms (median of {RUNS}) | {grp[0]:.1f} | {grp[1]:.1f} | "
         f"{grp[2]:.1f} | | ≤ 2× DuckDB, < PostgreSQL | {ok(grp[0] <= 2 * grp[1] and grp[0] < grp[2])} |",
         f"| Full CSV download, MB/s | {dl[0]:,.0f} | | | {cat[0]:,.0f} | ≥ 200 MB/s | {ok(dl[0] >= 200)} |",
         "",
-        f"Peak memory during ingest: `govshare import` {ing_cli[2]:,.0f} MiB (DuckDB {ing_duck[2]:,.0f} MiB); "
+        f"Peak memory during ingest (the highest of the runs): `govshare import` {ing_cli[2]:,.0f} MiB (DuckDB {ing_duck[2]:,.0f} MiB); "
         f"the server's peak RSS (VmHWM) after an HTTP upload of the whole file was {ing_http[2]:,.0f} MiB, "
         f"and its RSS after streaming the {dl[1] / 1e9:.2f} GB download was {dl[3]:,.0f} MiB.",
         "",
@@ -372,7 +398,11 @@ def shared_data(args):
         "department (access check, purpose and audit event included); DuckDB queries the same Parquet "
         "files govshare wrote, in process; PostgreSQL queries its table (no index, as XLoader leaves it) "
         "over a local socket. govshare's ingest checks every row (types, lengths, citizen ID check digit "
-        "and date, region codes, mobile numbers, key uniqueness); DuckDB and PostgreSQL only parse.",
+        "and date, region codes, mobile numbers, key uniqueness); DuckDB and PostgreSQL only parse. "
+        f"Each system ingests the file {INGEST_RUNS} times, each time from the same state (a fresh copy of "
+        "the seeded data directory, a new DuckDB file, a new PostgreSQL table), after the file was read "
+        "once into the page cache; the median run is shown: run-to-run noise on this shared machine is "
+        "over 10%.",
     ]
     body = "\n".join(lines)
     print("\n" + body)

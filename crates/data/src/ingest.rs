@@ -15,6 +15,9 @@
 //! reading alone) and the file itself (row groups are appended in block order, so the layout does
 //! not depend on the number of cores or on timing).
 //!
+//! Block 0 also decides how every row group is encoded: the worker that checks it makes the
+//! encoder ([`encoding`]), and the others wait for it before encoding.
+//!
 //! Memory stays bounded whatever the file size: a block holds at most [`CLUSTER_ROWS`] rows and
 //! [`crate::input::BLOCK_BYTES`] bytes; the reader is at most one block ahead of the workers; each
 //! worker holds one block, its arrays and its encoded row group; the writer sends each row group
@@ -30,11 +33,8 @@ use datafusion::arrow::compute::filter_record_batch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_writer::{ArrowColumnChunk, ArrowRowGroupWriterFactory, compute_leaves};
-use datafusion::parquet::basic::{Compression, ZstdLevel};
-use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
 use datafusion::parquet::file::writer::SerializedFileWriter;
-use datafusion::parquet::schema::types::ColumnPath;
-use domain::catalog::{DataItem, DataType};
+use domain::catalog::DataItem;
 use object_store::buffered::BufWriter;
 use object_store::path::Path as ObjectPath;
 use tokio::io::AsyncWriteExt;
@@ -87,9 +87,6 @@ pub(crate) async fn ingest(storage: &DatasetStorage, path: &str, input: IngestIn
     let block_rows = input.block_rows.clamp(1, CLUSTER_ROWS);
     let schema = arrow_schema(&input.items);
     let cluster = ClusterKey::for_items(&input.items);
-    let props = writer_properties(&input.items, cluster.as_ref())?;
-    let (mut file, factory) =
-        ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props))?.into_serialized_writer()?;
     let mut object = BufWriter::new(storage.store(), ObjectPath::from(path));
 
     let header = input.reader.header().to_vec();
@@ -101,7 +98,7 @@ pub(crate) async fn ingest(storage: &DatasetStorage, path: &str, input: IngestIn
     }
     let hasher = checkers[0].key_hasher();
     let shared = Arc::new(Shared {
-        keys: Mutex::new(KeyTurn { next: 0, set: KeySet::default() }),
+        turns: Mutex::new(Turns { next: 0, keys: KeySet::default(), encoder: None }),
         turn: Condvar::new(),
         stop: AtomicBool::new(false),
         refused: AtomicBool::new(false),
@@ -109,9 +106,9 @@ pub(crate) async fn ingest(storage: &DatasetStorage, path: &str, input: IngestIn
         keep: input.keep_rejections,
         file_bytes: input.file_bytes,
         header,
+        items: input.items,
         cluster,
         schema,
-        factory,
     });
     // Stops every thread however this function ends (an error, a dropped future).
     let _stop = StopOnDrop(shared.clone());
@@ -135,7 +132,8 @@ pub(crate) async fn ingest(storage: &DatasetStorage, path: &str, input: IngestIn
     // Only the workers receive blocks: once they are gone, the reader's send fails.
     drop((unit_tx, spare_tx, block_rx));
 
-    // The writer: row groups and reports in block order.
+    // The writer: row groups and reports in block order. The file writer comes with block 0.
+    let mut file: Option<SerializedFileWriter<Vec<u8>>> = None;
     let mut report = RejectionReport::new(input.keep_rejections);
     let mut accepted = 0u64;
     let mut waiting: BTreeMap<u64, Unit> = BTreeMap::new();
@@ -145,13 +143,20 @@ pub(crate) async fn ingest(storage: &DatasetStorage, path: &str, input: IngestIn
         waiting.insert(unit.seq, unit);
         while let Some(unit) = waiting.remove(&next) {
             next += 1;
+            if unit.file.is_some() {
+                file = unit.file;
+            }
             report.absorb(unit.report);
             accepted += unit.accepted;
             let Some(chunks) = unit.chunks else { continue };
             if !(input.accept_valid || report.is_empty()) {
                 continue;
             }
-            if let Err(e) = append_row_group(&mut file, &mut object, chunks).await {
+            let Some(file) = file.as_mut() else {
+                failed = Some(DataError::Engine("row groups came before the file writer".into()));
+                break 'receive;
+            };
+            if let Err(e) = append_row_group(file, &mut object, chunks).await {
                 failed = Some(e);
                 break 'receive;
             }
@@ -182,6 +187,10 @@ pub(crate) async fn ingest(storage: &DatasetStorage, path: &str, input: IngestIn
         abandon(object).await;
         return Ok(Ingested { accepted, report, written: false });
     }
+    let Some(mut file) = file else {
+        abandon(object).await;
+        return Err(DataError::Engine("rows were accepted but no file writer was made".into()));
+    };
     let finished = async {
         file.finish()?;
         drain(&mut file, &mut object).await?;
@@ -194,35 +203,9 @@ pub(crate) async fn ingest(storage: &DatasetStorage, path: &str, input: IngestIn
     Ok(Ingested { accepted, report, written: true })
 }
 
-/// How the version's file is encoded.
-///
-/// - zstd level 1: most of level 3's ratio on this kind of data, at a fraction of its time.
-/// - When rows are clustered (sorted by region and date within each row group), the min/max
-///   statistics of the other text columns could never skip anything: their values are spread
-///   over every page. They are not computed (comparing every value twice was a tenth of the
-///   encoding time); numbers, dates and the cluster columns keep theirs.
-/// - A sole key item is unique: a dictionary would only fill up and be dropped.
-fn writer_properties(items: &[DataItem], cluster: Option<&ClusterKey>) -> Result<WriterProperties, DataError> {
-    let mut props =
-        WriterProperties::builder().set_compression(Compression::ZSTD(ZstdLevel::try_new(1).map_err(DataError::from)?));
-    let sole_key = items.iter().filter(|i| i.is_key).count() == 1;
-    for (i, item) in items.iter().enumerate() {
-        let path = ColumnPath::from(item.name.as_str());
-        let in_cluster = cluster.is_some_and(|k| k.columns.contains(&i));
-        let text = matches!(item.data_type, DataType::C | DataType::M | DataType::G);
-        if cluster.is_some() && text && !in_cluster {
-            props = props.set_column_statistics_enabled(path.clone(), EnabledStatistics::None);
-        }
-        if sole_key && item.is_key && !in_cluster {
-            props = props.set_column_dictionary_enabled(path, false);
-        }
-    }
-    Ok(props.build())
-}
-
 /// State the threads share.
 struct Shared {
-    keys: Mutex<KeyTurn>,
+    turns: Mutex<Turns>,
     turn: Condvar,
     /// Every thread stops at its next step.
     stop: AtomicBool,
@@ -232,15 +215,20 @@ struct Shared {
     keep: usize,
     file_bytes: u64,
     header: Vec<String>,
+    items: Vec<DataItem>,
     cluster: Option<ClusterKey>,
+    /// The stored schema ([`arrow_schema`]).
     schema: SchemaRef,
-    factory: ArrowRowGroupWriterFactory,
 }
 
-/// The key set, and whose turn it is (blocks take it in file order).
-struct KeyTurn {
+/// What the threads wait for.
+struct Turns {
+    /// Whose turn it is at the key set: blocks take it in file order.
     next: u64,
-    set: KeySet,
+    keys: KeySet,
+    /// Makes every row group's column writers; set once block 0 has been checked (its rows
+    /// decide the dictionaries, [`encoding::dictionary_misfits`]).
+    encoder: Option<Arc<ArrowRowGroupWriterFactory>>,
 }
 
 impl Shared {
@@ -250,28 +238,50 @@ impl Shared {
 
     fn stop(&self) {
         self.stop.store(true, Ordering::Relaxed);
-        // Wake whoever waits for a turn, so that it sees the stop.
-        let _guard = self.lock_keys();
+        // Wake whoever waits for a turn or the encoder, so that it sees the stop.
+        let _guard = self.lock_turns();
         self.turn.notify_all();
     }
 
-    fn lock_keys(&self) -> MutexGuard<'_, KeyTurn> {
-        self.keys.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn lock_turns(&self) -> MutexGuard<'_, Turns> {
+        self.turns.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Waits until `ready` holds; `None` if stopped meanwhile.
+    fn wait_for(&self, ready: impl Fn(&Turns) -> bool) -> Option<MutexGuard<'_, Turns>> {
+        let mut turns = self.lock_turns();
+        while !ready(&turns) {
+            if self.stopped() {
+                return None;
+            }
+            turns = self.turn.wait(turns).unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        Some(turns)
     }
 
     /// Runs `f` on the key set when it is block `seq`'s turn; `None` if stopped meanwhile.
     fn in_turn<R>(&self, seq: u64, f: impl FnOnce(&mut KeySet) -> R) -> Option<R> {
-        let mut keys = self.lock_keys();
-        while keys.next != seq {
-            if self.stopped() {
-                return None;
-            }
-            keys = self.turn.wait(keys).unwrap_or_else(std::sync::PoisonError::into_inner);
-        }
-        let result = f(&mut keys.set);
-        keys.next += 1;
+        let mut turns = self.wait_for(|t| t.next == seq)?;
+        let result = f(&mut turns.keys);
+        turns.next += 1;
         self.turn.notify_all();
         Some(result)
+    }
+
+    /// Makes the encoder and the file writer, from block 0's accepted rows.
+    fn make_encoder(&self, first: Option<&RecordBatch>) -> Result<SerializedFileWriter<Vec<u8>>, DataError> {
+        let misfits = first.map(encoding::dictionary_misfits).unwrap_or_default();
+        let props = encoding::writer_properties(&self.items, self.cluster.as_ref(), &misfits)?;
+        let (file, factory) =
+            ArrowWriter::try_new(Vec::new(), self.schema.clone(), Some(props))?.into_serialized_writer()?;
+        self.lock_turns().encoder = Some(Arc::new(factory));
+        self.turn.notify_all();
+        Ok(file)
+    }
+
+    /// The encoder, once block 0 has made it; `None` if stopped meanwhile.
+    fn encoder(&self) -> Option<Arc<ArrowRowGroupWriterFactory>> {
+        self.wait_for(|t| t.encoder.is_some())?.encoder.clone()
     }
 }
 
@@ -302,6 +312,8 @@ struct Unit {
     accepted: u64,
     /// The encoded row group; `None` when no row was accepted or nothing will be written.
     chunks: Option<Vec<ArrowColumnChunk>>,
+    /// Block 0 brings the file writer.
+    file: Option<SerializedFileWriter<Vec<u8>>>,
 }
 
 /// The reader thread: cuts the file into blocks of one row group's worth of records.
@@ -473,13 +485,15 @@ fn process(
         other => other,
     };
     let accepted = batch.as_ref().map_or(0, |b| b.num_rows() as u64);
+    let file = if seq == 0 { Some(shared.make_encoder(batch.as_ref())?) } else { None };
     let chunks = match batch {
         Some(batch) if batch.num_rows() > 0 && !shared.refused.load(Ordering::Relaxed) => {
-            Some(encode(shared, seq, &batch)?)
+            let Some(chunks) = encode(shared, seq, &batch)? else { return Ok(None) };
+            Some(chunks)
         }
         _ => None,
     };
-    Ok(Some(Unit { seq, report, accepted, chunks }))
+    Ok(Some(Unit { seq, report, accepted, chunks, file }))
 }
 
 /// The rows a file of `file_bytes` likely holds, judging by its first block (a little more, to
@@ -491,8 +505,10 @@ fn expected_rows(file_bytes: u64, first: &RecordBlock) -> usize {
     rows.min(1e9) as usize
 }
 
-/// Sorts the rows by the cluster key and encodes them as one row group's column chunks.
-fn encode(shared: &Shared, seq: u64, batch: &RecordBatch) -> Result<Vec<ArrowColumnChunk>, DataError> {
+/// Sorts the rows by the cluster key and encodes them as one row group's column chunks; `None`
+/// when stopped while waiting for the encoder.
+fn encode(shared: &Shared, seq: u64, batch: &RecordBatch) -> Result<Option<Vec<ArrowColumnChunk>>, DataError> {
+    let Some(encoder) = shared.encoder() else { return Ok(None) };
     let sorted;
     let batch = match &shared.cluster {
         Some(key) => {
@@ -502,14 +518,14 @@ fn encode(shared: &Shared, seq: u64, batch: &RecordBatch) -> Result<Vec<ArrowCol
         None => batch,
     };
     let index = usize::try_from(seq).unwrap_or(usize::MAX);
-    let mut writers = shared.factory.create_column_writers(index)?;
+    let mut writers = encoder.create_column_writers(index)?;
     for ((writer, field), column) in writers.iter_mut().zip(shared.schema.fields()).zip(batch.columns()) {
         for leaf in compute_leaves(field, column)? {
             writer.write(&leaf)?;
         }
     }
     let chunks = writers.into_iter().map(|w| w.close()).collect::<Result<Vec<_>, _>>()?;
-    Ok(chunks)
+    Ok(Some(chunks))
 }
 
 /// Appends an encoded row group to the file and sends the bytes on to the store.
@@ -542,5 +558,6 @@ async fn abandon(mut object: BufWriter) {
     }
 }
 
+mod encoding;
 #[cfg(test)]
 mod tests;

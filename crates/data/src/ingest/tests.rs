@@ -300,3 +300,31 @@ async fn rows_stored_in_key_order_still_report_in_file_order() {
     let numbers: Vec<String> = run.rows().into_iter().map(|r| r[2].clone()).collect();
     assert_eq!(numbers, vec!["3", "5", "7", "1"], "region, date, then file order");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn block_zero_decides_the_dictionaries_of_every_row_group() {
+    // 名称 has a distinct 40-byte value per row: 60,000 rows overflow a dictionary page in block 0.
+    // 数量 repeats ten values. The decision is the same in every row group, with any number of
+    // workers.
+    let mut items = items();
+    items[1].length = Some(60);
+    let mut csv = String::from("编号,名称,数量\n");
+    for i in 1..=60_000 {
+        csv.push_str(&format!("K{i},{:040},{}\n", i * 7919, i % 10));
+    }
+    for workers in [1, 3] {
+        let mut setup = Setup::new(30_000, workers);
+        setup.items = items.clone();
+        let run = setup.run(&csv).await;
+        assert_eq!(run.ingested().accepted, 60_000);
+        let file = std::fs::File::open(run.file()).unwrap();
+        let metadata = ParquetRecordBatchReaderBuilder::try_new(file).unwrap().metadata().clone();
+        assert_eq!(metadata.num_row_groups(), 2);
+        for group in metadata.row_groups() {
+            let dictionary: Vec<bool> = group.columns().iter().map(|c| c.dictionary_page_offset().is_some()).collect();
+            // 编号 is the sole key: never a dictionary.
+            assert_eq!(dictionary, vec![false, false, true], "{workers} workers");
+        }
+        assert_eq!(run.rows()[59_999], vec!["K60000".to_string(), format!("{:040}", 60_000 * 7919), "0".into()]);
+    }
+}

@@ -83,9 +83,14 @@ impl ColumnBuilder {
     pub(crate) fn new(data_type: DataType, rows: usize, bytes_per_row: usize) -> ColumnBuilder {
         match data_type {
             DataType::C | DataType::M => {
-                // One buffer for the batch's text when the hint is right.
-                let buffer = (rows * bytes_per_row).clamp(8 * 1024, 1 << 30) as u32;
-                ColumnBuilder::Text(StringViewBuilder::with_capacity(rows).with_fixed_block_size(buffer), 0)
+                // One buffer for the batch's text when the hint is right; without a hint, buffers
+                // that double in size as text comes.
+                let builder = StringViewBuilder::with_capacity(rows);
+                let builder = match rows * bytes_per_row {
+                    0 => builder,
+                    bytes => builder.with_fixed_block_size(bytes.clamp(8 * 1024, 1 << 30) as u32),
+                };
+                ColumnBuilder::Text(builder, 0)
             }
             DataType::N | DataType::B | DataType::F => ColumnBuilder::Float64(Float64Builder::with_capacity(rows)),
             // The type is a constant that is valid for a Decimal128 builder.

@@ -114,13 +114,18 @@ fn gb18030_csv_as_declared_and_a_wrong_declaration() {
     assert!(err.to_string().contains("GB18030"), "{err}");
 }
 
-#[test]
-fn undecodable_gb18030_bytes_are_a_row_error() {
-    let dir = TempDir::new().expect("tempdir");
+/// A GB 18030 file whose row 3 (data row 2) holds bytes that are not GB 18030.
+fn undecodable_gb18030() -> Vec<u8> {
     let mut bytes = gb18030("编号,名称\n1,甲\n");
     bytes.extend_from_slice(b"2,\x81\x20\n");
     bytes.extend_from_slice(&gb18030("3,丙\n"));
-    let path = write(&dir, "bad.csv", &bytes);
+    bytes
+}
+
+#[test]
+fn undecodable_gb18030_bytes_are_a_row_error() {
+    let dir = TempDir::new().expect("tempdir");
+    let path = write(&dir, "bad.csv", &undecodable_gb18030());
     let items: Vec<_> = open(&path, InputFormat::Csv).expect("opens").collect();
     assert_eq!(items.len(), 3);
     assert_eq!(items[0], row(2, &[Some("1"), Some("甲")]));
@@ -633,9 +638,7 @@ fn by_blocks(path: &Path, opts: &InputOptions, rows: usize) -> Vec<Result<RawRow
 #[test]
 fn reading_by_blocks_gives_what_reading_row_by_row_gives() {
     let dir = TempDir::new().expect("tempdir");
-    let mut undecodable = gb18030("编号,名称\n1,甲\n");
-    undecodable.extend_from_slice(b"2,\x81\x20\n");
-    undecodable.extend_from_slice(&gb18030("3,丙\n"));
+    let undecodable = undecodable_gb18030();
     let files: Vec<(&str, Vec<u8>)> = vec![
         (
             "bom.csv",

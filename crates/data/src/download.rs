@@ -132,8 +132,7 @@ fn encode_text(batch: &RecordBatch, format: DownloadFormat, first: bool) -> Resu
             if first {
                 buf.extend_from_slice("\u{feff}".as_bytes());
             }
-            let mut w = datafusion::arrow::csv::WriterBuilder::new().with_header(first).build(&mut buf);
-            w.write(batch).map_err(|e| DataError::Engine(e.to_string()))?;
+            csv::write_batch(batch, first, &mut buf)?;
         }
         DownloadFormat::Ndjson => {
             let mut w = datafusion::arrow::json::LineDelimitedWriter::new(&mut buf);
@@ -504,6 +503,8 @@ fn excel_datetime(t: NaiveDateTime) -> Option<ExcelDateTime> {
         )
         .ok()
 }
+
+mod csv;
 
 #[cfg(test)]
 mod tests {

@@ -40,7 +40,8 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use datafusion::arrow::array::{Array, RecordBatch, UInt32Array};
-use datafusion::arrow::compute::{concat_batches, take_record_batch};
+use datafusion::arrow::compute::{interleave_record_batch, take_record_batch};
+use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::error::ArrowError;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use datafusion::error::DataFusionError;
@@ -106,6 +107,12 @@ impl Hasher {
 /// The key text of a row from the text of its key cells, in key order (`None`: empty or null).
 pub fn key_text<'a>(cells: impl IntoIterator<Item = Option<&'a str>>) -> String {
     let mut out = String::new();
+    push_key_text(&mut out, cells);
+    out
+}
+
+/// Appends the key text of `cells` to `out` (see [`key_text`]).
+fn push_key_text<'a>(out: &mut String, cells: impl IntoIterator<Item = Option<&'a str>>) {
     for (i, cell) in cells.into_iter().enumerate() {
         if i > 0 {
             out.push(SEPARATOR);
@@ -114,7 +121,6 @@ pub fn key_text<'a>(cells: impl IntoIterator<Item = Option<&'a str>>) -> String 
             out.push_str(&canonical(cell));
         }
     }
-    out
 }
 
 /// One cell's text, made independent of the file format and of a spreadsheet round trip:
@@ -259,24 +265,34 @@ fn datetime(s: &str) -> Option<String> {
 /// The key texts of a batch's rows: each key column's values as the CSV encoder writes them
 /// (arrow's display with the CSV writer's options: nulls empty, default date and time formats).
 pub fn batch_key_texts(batch: &RecordBatch, keys: &[usize]) -> Result<Vec<String>, ArrowError> {
+    let mut texts = Vec::with_capacity(batch.num_rows());
+    for_each_key_text(batch, keys, |text| texts.push(text.to_string()))?;
+    Ok(texts)
+}
+
+/// Calls `f` with the key text of each row of `batch`, in row order, reusing one buffer (a
+/// download hashes millions of rows: no allocation per row).
+fn for_each_key_text(batch: &RecordBatch, keys: &[usize], mut f: impl FnMut(&str)) -> Result<(), ArrowError> {
     let options = FormatOptions::default().with_null("");
     let formatters = keys
         .iter()
         .map(|&k| ArrayFormatter::try_new(batch.column(k).as_ref(), &options))
         .collect::<Result<Vec<_>, _>>()?;
     let columns: Vec<&dyn Array> = keys.iter().map(|&k| batch.column(k).as_ref()).collect();
-    let mut texts = Vec::with_capacity(batch.num_rows());
     let mut cells: Vec<String> = vec![String::new(); keys.len()];
+    let mut text = String::new();
     for row in 0..batch.num_rows() {
-        for ((cell, f), column) in cells.iter_mut().zip(&formatters).zip(&columns) {
+        for ((cell, formatter), column) in cells.iter_mut().zip(&formatters).zip(&columns) {
             cell.clear();
             if !column.is_null(row) {
-                f.value(row).write(cell)?;
+                formatter.value(row).write(cell)?;
             }
         }
-        texts.push(key_text(cells.iter().map(|c| Some(c.as_str()).filter(|c| !c.is_empty()))));
+        text.clear();
+        push_key_text(&mut text, cells.iter().map(|c| Some(c.as_str()).filter(|c| !c.is_empty())));
+        f(&text);
     }
-    Ok(texts)
+    Ok(())
 }
 
 /// Reorders one block by the keyed hash of its rows' key texts (ties keep their order).
@@ -284,10 +300,41 @@ fn reorder(batch: &RecordBatch, hasher: &Hasher, keys: &[usize]) -> Result<Recor
     if batch.num_rows() < 2 {
         return Ok(batch.clone());
     }
-    let hashes: Vec<u64> = batch_key_texts(batch, keys)?.iter().map(|t| hasher.hash(t)).collect();
+    let mut hashes: Vec<u64> = Vec::with_capacity(batch.num_rows());
+    for_each_key_text(batch, keys, |text| hashes.push(hasher.hash(text)))?;
     let mut order: Vec<u32> = (0..batch.num_rows() as u32).collect();
     order.sort_unstable_by_key(|&i| (hashes[i as usize], i));
     take_record_batch(batch, &UInt32Array::from(order))
+}
+
+/// [`reorder`] of the block made of `batches` one after the other, without first copying them
+/// into one batch: the rows are picked straight from the batches they are in.
+fn reorder_batches(
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+    hasher: &Hasher,
+    keys: &[usize],
+) -> Result<RecordBatch, ArrowError> {
+    if let [batch] = batches {
+        return reorder(batch, hasher, keys);
+    }
+    let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    if rows == 0 {
+        return Ok(RecordBatch::new_empty(schema.clone()));
+    }
+    // (hash, position in the block, batch, row in the batch): ties keep the block's order.
+    let mut order: Vec<(u64, u32, u32, u32)> = Vec::with_capacity(rows);
+    for (b, batch) in batches.iter().enumerate() {
+        let mut row = 0u32;
+        for_each_key_text(batch, keys, |text| {
+            order.push((hasher.hash(text), order.len() as u32, b as u32, row));
+            row += 1;
+        })?;
+    }
+    order.sort_unstable_by_key(|&(hash, position, _, _)| (hash, position));
+    let picks: Vec<(usize, usize)> = order.iter().map(|&(_, _, b, row)| (b as usize, row as usize)).collect();
+    let refs: Vec<&RecordBatch> = batches.iter().collect();
+    interleave_record_batch(&refs, &picks)
 }
 
 /// The download stream, fingerprinted: blocks of at least [`BLOCK_ROWS`] rows (the last may be
@@ -368,11 +415,7 @@ pub fn fingerprint_stream_in_blocks(
                 }
                 let batches = std::mem::take(&mut st.pending);
                 st.rows = 0;
-                let block = match batches.len() {
-                    1 => Ok(batches.into_iter().next().expect("one batch")),
-                    _ => concat_batches(&schema, &batches),
-                };
-                let out = block.and_then(|b| reorder(&b, &hasher, &keys)).map_err(DataFusionError::from);
+                let out = reorder_batches(&schema, &batches, &hasher, &keys).map_err(DataFusionError::from);
                 Some((out, st))
             }
         });

@@ -300,6 +300,14 @@ pub async fn plan(
         return Err(DataError::invalid(None, "该资源尚未发布数据"));
     }
     let ctx = storage.session()?;
+    if !spec.group_by.is_empty() || !spec.aggregates.is_empty() {
+        // A page of groups is a TopK over the aggregate, and DataFusion pushes the TopK's dynamic
+        // filter through the aggregate into the scan. It can prune nothing until more groups than
+        // the page have been seen (a group-by seldom has that many), yet from the start the scan
+        // runs every row through it: the grouped columns are decoded for the filter, cached, and
+        // read again from the cache.
+        ctx.state_ref().write().config_mut().options_mut().optimizer.enable_topk_dynamic_filter_pushdown = false;
+    }
     let urls: Vec<String> = files.iter().map(|f| DatasetStorage::file_url(f)).collect();
     // Unmasked until the output: the client cannot filter, sort or group on a masked field
     // (`check_scope`), and a masked field's count is the same either way. The implicit

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use datafusion::execution::context::SessionContext;
+use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use futures::stream::BoxStream;
 use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::client::ClientConfigKey;
@@ -25,10 +26,16 @@ use crate::DataError;
 /// The URL under which the dataset store is registered with DataFusion.
 pub const STORE_URL: &str = "govshare://data/";
 
-/// The object store of dataset files.
+/// The object store of dataset files, and the DataFusion runtime that reads them.
 #[derive(Clone, Debug)]
 pub struct DatasetStorage {
     store: Arc<dyn ObjectStore>,
+    /// One runtime for every query on this store, so that what DataFusion caches about a file
+    /// (its Parquet footer and page index, its statistics) is read once, not once per query. A
+    /// cached entry is used only while the file's size and modification time are unchanged, so a
+    /// replaced file is read afresh. The listing cache is off: every query asks the store for
+    /// the file's current metadata (one `head`), which is what keeps the other caches honest.
+    runtime: Arc<RuntimeEnv>,
 }
 
 impl DatasetStorage {
@@ -37,7 +44,7 @@ impl DatasetStorage {
         std::fs::create_dir_all(dir)
             .map_err(|e| DataError::Storage(format!("cannot create {}: {e}", dir.display())))?;
         let fs = LocalFileSystem::new_with_prefix(dir).map_err(|e| DataError::Storage(e.to_string()))?;
-        Ok(DatasetStorage { store: Arc::new(fs) })
+        Ok(DatasetStorage::new(Arc::new(fs)))
     }
 
     /// The store named by a configuration URL:
@@ -79,7 +86,13 @@ impl DatasetStorage {
 
     /// Any object store (S3-compatible, in memory for tests…).
     pub fn new(store: Arc<dyn ObjectStore>) -> DatasetStorage {
-        DatasetStorage { store }
+        let runtime = RuntimeEnvBuilder::new()
+            .with_object_list_cache_limit(0)
+            .build_arc()
+            .expect("a runtime with the default memory pool and disk manager builds");
+        let url = url::Url::parse(STORE_URL).expect("STORE_URL is a valid URL");
+        runtime.register_object_store(&url, store.clone());
+        DatasetStorage { store, runtime }
     }
 
     pub fn store(&self) -> Arc<dyn ObjectStore> {
@@ -140,10 +153,7 @@ impl DatasetStorage {
         // Versions are written clustered by region and date (`cluster.rs`): the page index skips
         // the pages of other regions.
         parquet.enable_page_index = true;
-        let ctx = SessionContext::new_with_config(config);
-        let url = url::Url::parse(STORE_URL).map_err(|e| DataError::Storage(e.to_string()))?;
-        ctx.register_object_store(&url, self.store.clone());
-        Ok(ctx)
+        Ok(SessionContext::new_with_config_rt(config, self.runtime.clone()))
     }
 
     /// The DataFusion URL of a stored file.
@@ -366,6 +376,53 @@ mod tests {
         // If this starts failing, PrefixStore got the upstream fix and `Prefixed` can go.
         let plain = PrefixStore::new(inner, "p/q");
         assert_ne!(plain.head(&path).await.unwrap().location, path, "object_store fixed PrefixStore::head");
+    }
+
+    fn parquet_of(values: &[i64]) -> Bytes {
+        use datafusion::arrow::array::{Int64Array, RecordBatch};
+        use datafusion::arrow::datatypes::{DataType, Field, Schema};
+        use datafusion::parquet::arrow::ArrowWriter;
+        let schema = Arc::new(Schema::new(vec![Field::new("n", DataType::Int64, false)]));
+        let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(Int64Array::from(values.to_vec()))]).unwrap();
+        let mut writer = ArrowWriter::try_new(Vec::new(), schema, None).unwrap();
+        writer.write(&batch).unwrap();
+        Bytes::from(writer.into_inner().unwrap())
+    }
+
+    async fn sum_of(storage: &DatasetStorage, path: &str) -> i64 {
+        use datafusion::arrow::array::{Array, Int64Array};
+        use datafusion::functions_aggregate::expr_fn::sum;
+        use datafusion::prelude::{ParquetReadOptions, col};
+        let ctx = storage.session().unwrap();
+        let df = ctx.read_parquet(DatasetStorage::file_url(path), ParquetReadOptions::default()).await.unwrap();
+        let batches = df.aggregate(vec![], vec![sum(col("n"))]).unwrap().collect().await.unwrap();
+        let col = batches[0].column(0).as_any().downcast_ref::<Int64Array>().unwrap();
+        assert!(!col.is_null(0));
+        col.value(0)
+    }
+
+    /// Sessions share one runtime (and its caches of file metadata), yet a file replaced under
+    /// the same name is read as it now is, never from what was cached of the old one.
+    #[tokio::test]
+    async fn shared_runtime_never_serves_a_replaced_file_from_cache() {
+        let storage = DatasetStorage::new(Arc::new(object_store::memory::InMemory::new()));
+        let path = "datasets/1/v/part-0.parquet";
+        let at = ObjectPath::from(path);
+        storage.store().put(&at, PutPayload::from(parquet_of(&[1, 2, 3]))).await.unwrap();
+        assert_eq!(sum_of(&storage, path).await, 6);
+        assert_eq!(sum_of(&storage.clone(), path).await, 6, "a second session on the same runtime");
+        let cached = storage.runtime.cache_manager.get_file_metadata_cache().list_entries();
+        assert!(!cached.is_empty(), "the footer read by the first query is kept for the next");
+        storage.store().put(&at, PutPayload::from(parquet_of(&[10, 20, 30, 40]))).await.unwrap();
+        assert_eq!(sum_of(&storage, path).await, 100);
+        storage.store().delete(&at).await.unwrap();
+        let ctx = storage.session().unwrap();
+        let read = ctx.read_parquet(DatasetStorage::file_url(path), datafusion::prelude::ParquetReadOptions::default());
+        let gone = match read.await {
+            Ok(df) => df.collect().await.is_err(),
+            Err(_) => true,
+        };
+        assert!(gone, "a deleted file is not answered from the cache");
     }
 
     #[test]

@@ -345,3 +345,19 @@ async fn an_empty_download_stays_empty_and_keys_must_be_output_columns() {
     assert!(fingerprint_stream(people_stream(), SEED, &["户号".to_string()]).is_err());
     assert!(fingerprint_stream(people_stream(), SEED, &[]).is_err());
 }
+
+/// A block assembled from several batches leaves in exactly the order the same rows would as one
+/// batch: where the batch boundaries fall changes nothing (and so neither does the scan's
+/// batch size).
+#[test]
+fn block_order_does_not_depend_on_batch_boundaries() {
+    let hasher = Hasher::new(&SEED);
+    let whole = people(0, 3000);
+    let one = reorder(&whole, &hasher, &[0, 2]).unwrap();
+    let parts = vec![people(0, 1), people(1, 1000), people(1000, 1000), people(1000, 2999), people(2999, 3000)];
+    let split = reorder_batches(&people_schema(), &parts, &hasher, &[0, 2]).unwrap();
+    assert_eq!(one, split);
+    assert_ne!(one, whole, "the rows were reordered");
+    let empty = reorder_batches(&people_schema(), &[people(5, 5), people(9, 9)], &hasher, &[0]).unwrap();
+    assert_eq!(empty.num_rows(), 0);
+}

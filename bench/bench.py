@@ -390,7 +390,7 @@ def shared_data(args):
         f"and its RSS after streaming the {dl[1] / 1e9:.2f} GB download was {dl[3]:,.0f} MiB.",
         "",
         f"The version govshare wrote is {len(files)} Parquet file of {results['parquet_bytes'] / 1e6:,.0f} MB "
-        f"(zstd level 1, row groups sorted by region and date) for the {csv_bytes / 1e9:.2f} GB CSV. "
+        f"(LZ4, row groups sorted by region and date) for the {csv_bytes / 1e9:.2f} GB CSV. "
         "govshare's ingest runs on every core: one reader thread cuts the file into blocks of records, "
         "and one worker per core checks, sorts and encodes a block at a time (`crates/data/src/ingest.rs`).",
         "",

@@ -271,7 +271,7 @@ impl Shared {
     /// Makes the encoder and the file writer, from block 0's accepted rows.
     fn make_encoder(&self, first: Option<&RecordBatch>) -> Result<SerializedFileWriter<Vec<u8>>, DataError> {
         let misfits = first.map(encoding::dictionary_misfits).unwrap_or_default();
-        let props = encoding::writer_properties(&self.items, self.cluster.as_ref(), &misfits)?;
+        let props = encoding::writer_properties(&self.items, self.cluster.as_ref(), &misfits);
         let (file, factory) =
             ArrowWriter::try_new(Vec::new(), self.schema.clone(), Some(props))?.into_serialized_writer()?;
         self.lock_turns().encoder = Some(Arc::new(factory));

@@ -3,6 +3,9 @@
 //! Records are cut with `csv_core` (the parser of the `csv` crate: RFC 4180 quoting, `""` inside
 //! quotes, CRLF, LF or CR line ends, blank lines skipped) straight from the read buffer into the
 //! caller's buffer: a record's bytes are copied once, into the [`RecordBlock`] the workers check.
+//! Most records are plain lines (no quote, no line break inside): those are cut with `memchr`
+//! instead ([`Records::read_plain`]), several times faster than `csv_core`'s byte-by-byte state
+//! machine, with the same result.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -189,6 +192,12 @@ impl CsvSource {
 struct Records {
     text: Box<dyn Read + Send>,
     parser: csv_core::Reader,
+    delimiter: u8,
+    /// Plain lines are cut by [`Records::read_plain`] (off only to test it against `csv_core`).
+    plain: bool,
+    /// Records cut by [`Records::read_plain`].
+    #[cfg(test)]
+    plain_read: usize,
     buf: Box<[u8]>,
     /// What is left to parse of the last read: `buf[start..end]`.
     start: usize,
@@ -212,6 +221,10 @@ impl Records {
         Records {
             text,
             parser: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            delimiter,
+            plain: true,
+            #[cfg(test)]
+            plain_read: 0,
             buf: vec![0; READ_BUFFER].into_boxed_slice(),
             start: 0,
             end: 0,
@@ -229,6 +242,14 @@ impl Records {
     /// A record longer than [`MAX_RECORD_BYTES`] (most likely an unclosed quote) fails: it
     /// would otherwise take in the rest of the file.
     fn read(&mut self, out: &mut Vec<u8>, at: usize, ends: &mut Vec<usize>) -> Result<Option<Record>, ReadFailure> {
+        if self.start == self.end && !self.at_end {
+            self.fill()?;
+        }
+        if self.plain
+            && let Some(record) = self.read_plain(out, at, ends)
+        {
+            return Ok(Some(record));
+        }
         let (mut len, mut fields) = (0, 0);
         let line = self.parser.line();
         loop {
@@ -261,6 +282,47 @@ impl Records {
                 ReadRecordResult::End => return Ok(None),
             }
         }
+    }
+
+    /// [`Records::read`] for a record that is a plain line: it ends with `\n` (or `\r\n`) in the
+    /// text already read, is not blank and holds no quote and no other `\r`. Such a line is
+    /// exactly its fields joined by the delimiter, which `memchr` finds; `csv_core` would read it
+    /// the same way, a byte at a time. `None` (nothing consumed) for any other record: a quote,
+    /// a bare `\r`, a blank line or the buffer's end is left to `csv_core`.
+    ///
+    /// Between records `csv_core` holds no state that this skips, except the line count, which
+    /// is advanced here; after a record it ended at a `\r` it expects a `\n`, and such a text
+    /// starts with a blank line here, which goes to `csv_core`.
+    fn read_plain(&mut self, out: &mut Vec<u8>, at: usize, ends: &mut Vec<usize>) -> Option<Record> {
+        let input = &self.buf[self.start..self.end];
+        let lf = memchr::memchr(b'\n', input)?;
+        let line = input[..lf].strip_suffix(b"\r").unwrap_or(&input[..lf]);
+        if line.is_empty() || memchr::memchr2(b'"', b'\r', line).is_some() {
+            return None;
+        }
+        grow(out, at + line.len());
+        let (mut len, mut fields, mut from) = (0, 0, 0);
+        for cut in memchr::memchr_iter(self.delimiter, line).chain(std::iter::once(line.len())) {
+            let field = &line[from..cut];
+            out[at + len..at + len + field.len()].copy_from_slice(field);
+            len += field.len();
+            if ends.len() <= fields {
+                ends.resize((fields + 1).max(2 * ends.len()).max(32), 0);
+            }
+            ends[fields] = len;
+            fields += 1;
+            from = cut + 1;
+        }
+        self.start += lf + 1;
+        self.ended_by_lf = true;
+        self.breaks = 1;
+        self.count += 1;
+        self.parser.set_line(self.parser.line() + 1);
+        #[cfg(test)]
+        {
+            self.plain_read += 1;
+        }
+        Some(Record { len, fields })
     }
 
     /// Reads the next chunk of text; an empty one at the end.
@@ -341,4 +403,97 @@ fn detect_delimiter(sample: &[u8]) -> u8 {
         }
     }
     if tabs > commas { b'\t' } else { b',' }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands out the text a few bytes at a time, so that records cross read buffers.
+    struct Trickle(io::Cursor<Vec<u8>>, usize);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.1);
+            self.0.read(&mut buf[..n])
+        }
+    }
+
+    /// Every record of `text` as (line, fields), read with or without the plain-line path.
+    fn records(text: &[u8], chunk: usize, plain: bool) -> (Vec<(u64, Vec<Vec<u8>>)>, usize) {
+        let mut records = Records::new(Box::new(Trickle(io::Cursor::new(text.to_vec()), chunk)), b',', false);
+        records.plain = plain;
+        let (mut out, mut ends, mut all) = (Vec::new(), Vec::new(), Vec::new());
+        while let Ok(Some(record)) = records.read(&mut out, 0, &mut ends) {
+            let line = records.line_of(&out[..record.len]);
+            let mut fields = Vec::new();
+            let mut from = 0;
+            for &end in &ends[..record.fields] {
+                fields.push(out[from..end].to_vec());
+                from = end;
+            }
+            all.push((line, fields));
+        }
+        (all, records.plain_read)
+    }
+
+    #[test]
+    fn plain_lines_are_cut_as_csv_core_cuts_them() {
+        // Texts made of pieces that matter to CSV, mixed at random (a fixed-seed generator).
+        let pieces: [&[u8]; 14] = [
+            b"a",
+            b"bc",
+            "中文".as_bytes(),
+            b",",
+            b",",
+            b"\n",
+            b"\n",
+            b"\r\n",
+            b"\r",
+            b"\"",
+            b"\"\"",
+            b"",
+            b" ",
+            b"x,y,z",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let (mut read, mut read_plain) = (0, 0);
+        for case in 0..3000 {
+            let mut text = Vec::new();
+            for _ in 0..(next() % 80) {
+                text.extend_from_slice(pieces[(next() % pieces.len() as u64) as usize]);
+            }
+            let chunk = [1, 3, 7, 64, READ_BUFFER][case % 5];
+            let (expected, none) = records(&text, chunk, false);
+            assert_eq!(none, 0);
+            let (got, plain) = records(&text, chunk, true);
+            let shown = String::from_utf8_lossy(&text);
+            assert_eq!(got, expected, "text {shown:?} read {chunk} bytes at a time");
+            (read, read_plain) = (read + got.len(), read_plain + plain);
+        }
+        // Both paths were taken, and often.
+        assert!(read_plain > 1_000 && read - read_plain > 5_000, "{read} records, {read_plain} plain lines");
+        // The usual file: every record a plain line, lines counted as csv_core counts them.
+        let text = b"h1,h2\n1,2\n\n3,\r\n\"4\",5\n6,7\n";
+        let (got, plain) = records(text, READ_BUFFER, true);
+        // The quoted record goes to csv_core, and so does the one after a blank line.
+        assert_eq!(plain, 3);
+        let fields = |f: &[&str]| f.iter().map(|s| s.as_bytes().to_vec()).collect::<Vec<_>>();
+        assert_eq!(
+            got,
+            vec![
+                (1, fields(&["h1", "h2"])),
+                (2, fields(&["1", "2"])),
+                (4, fields(&["3", ""])),
+                (5, fields(&["4", "5"])),
+                (6, fields(&["6", "7"])),
+            ]
+        );
+    }
 }

@@ -139,13 +139,13 @@ async fn upsert_changes_freshness() {
     assert!(bucket.keys().await.iter().all(|k| k.starts_with("govshare/prod/datasets/")));
 }
 
-/// Rows of the large upload: enough high-entropy text that the Parquet file (zstd) is well over
+/// Rows of the large upload: enough high-entropy text that the Parquet file (compressed) is well over
 /// the 10 MiB buffer of `object_store::buffered::BufWriter`, so publish goes through S3's
 /// multipart upload (random text does not compress: about 6 bits per character).
 const LARGE_ROWS: usize = 80_000;
 const NOTE_CHARS: usize = 256;
 /// The refused upload: publish writes a row group to the object store every 256 Ki rows
-/// (`set_max_row_group_row_count` in `publish.rs`), so a multipart upload is only under way
+/// (a block of `CLUSTER_ROWS` in `data`'s `ingest.rs`), so a multipart upload is only under way
 /// before the end of the file when the first row group alone is over 10 MiB.
 const REFUSED_ROWS: usize = 270_000;
 const REFUSED_NOTE_CHARS: usize = 64;

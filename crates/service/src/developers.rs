@@ -20,6 +20,7 @@ pub struct PortalLimits {
     api: Arc<Window>,
     submissions: Arc<Window>,
     portal_reads: Arc<Window>,
+    rejected_keys: Arc<Window>,
 }
 
 impl PortalLimits {
@@ -28,6 +29,7 @@ impl PortalLimits {
             api: Arc::new(Window::new(60, settings.open_api_per_minute)),
             submissions: Arc::new(Window::new(3600, settings.public_submissions_per_hour)),
             portal_reads: Arc::new(Window::new(60, settings.portal_reads_per_minute)),
+            rejected_keys: Arc::new(Window::new(60, settings.rejected_api_keys_per_minute)),
         }
     }
 
@@ -52,6 +54,19 @@ impl PortalLimits {
             Err(ServiceError::RateLimited(format!(
                 "调用过于频繁：每个开放数据接口密钥每分钟最多调用{}次，请稍后再试",
                 self.api.max
+            )))
+        }
+    }
+
+    /// Counts a call with a refused API key from a client address, or refuses it when the
+    /// address's minute is used up.
+    pub fn rejected_key(&self, client: &str, now: DateTime<Utc>) -> Result<()> {
+        if self.rejected_keys.hit(client, now) {
+            Ok(())
+        } else {
+            Err(ServiceError::RateLimited(format!(
+                "无效接口密钥的调用过于频繁：同一网络地址每分钟最多{}次，请稍后再试，并核对密钥是否正确",
+                self.rejected_keys.max
             )))
         }
     }
@@ -191,12 +206,19 @@ impl KeyRefusal {
 }
 
 /// The live key behind a secret, with this call counted (and refused past the per-minute limit).
-/// `KeyCheck::Refused` when the key is missing, malformed, unknown or revoked.
-pub async fn authenticate(svc: &Services, secret: Option<&str>) -> std::result::Result<DeveloperKey, KeyCheck> {
+/// `KeyCheck::Refused` when the key is missing, malformed, unknown or revoked; calls with a
+/// malformed, unknown or revoked key are also counted against the client address, and past
+/// its limit answered `RateLimited` instead (and no longer audited one by one).
+pub async fn authenticate(
+    svc: &Services,
+    secret: Option<&str>,
+    client: &str,
+) -> std::result::Result<DeveloperKey, KeyCheck> {
     let Some(secret) = secret.map(str::trim).filter(|s| !s.is_empty()) else {
         return Err(KeyCheck::Refused(KeyRefusal::Missing));
     };
     if !looks_like_api_key(secret) {
+        svc.portal_limits.rejected_key(client, svc.clock.now()).map_err(KeyCheck::Failed)?;
         return Err(KeyCheck::Refused(KeyRefusal::Malformed));
     }
     let found = svc
@@ -205,6 +227,7 @@ pub async fn authenticate(svc: &Services, secret: Option<&str>) -> std::result::
         .await
         .map_err(|e| KeyCheck::Failed(e.into()))?;
     let Some(key) = found.filter(|k| k.revoked_at.is_none()) else {
+        svc.portal_limits.rejected_key(client, svc.clock.now()).map_err(KeyCheck::Failed)?;
         let prefix: String = secret.chars().take(API_KEY_VISIBLE).collect();
         crate::audit::record(
             svc,
@@ -212,7 +235,7 @@ pub async fn authenticate(svc: &Services, secret: Option<&str>) -> std::result::
             "developer_key.rejected",
             "developer_key",
             None,
-            serde_json::json!({"prefix": prefix}),
+            serde_json::json!({"prefix": prefix, "client": client}),
         )
         .await
         .map_err(KeyCheck::Failed)?;

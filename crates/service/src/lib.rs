@@ -57,6 +57,10 @@ pub struct Settings {
     /// Reads of open data through the portal (dataset pages with their preview, downloads) one
     /// client address may make per minute: each reads data and writes audit and usage rows.
     pub portal_reads_per_minute: u32,
+    /// Calls with a refused open-data API key (malformed, unknown or revoked) one client address
+    /// may make per minute. Past it they get a 429 and are no longer audited one by one, so a
+    /// flood of guessed keys can neither hammer the key lookup nor fill the audit ledger.
+    pub rejected_api_keys_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -70,6 +74,7 @@ impl Default for Settings {
             open_api_per_minute: 60,
             public_submissions_per_hour: 10,
             portal_reads_per_minute: 120,
+            rejected_api_keys_per_minute: 30,
         }
     }
 }

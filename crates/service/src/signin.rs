@@ -23,6 +23,8 @@ pub const LOCK_MINUTES: i64 = 15;
 pub const IDLE_MINUTES: i64 = 30;
 /// A session ends this long after sign-in, however busy.
 pub const ABSOLUTE_HOURS: i64 = 12;
+/// How long an ended, expired or idle session row is kept before a sign-in deletes it.
+pub const DEAD_SESSION_KEEP_HOURS: i64 = 24;
 
 /// A new session: the secret for the cookie and the session's anti-forgery token.
 #[derive(Debug, Clone)]
@@ -121,6 +123,9 @@ pub async fn sign_in(svc: &Services, username: &str, password: &str, client: &st
     }
     let user = user.expect("checked usable");
     svc.store.clear_login_failures(username).await?;
+    // Dead sessions are deleted a day after they died, at the next sign-in: the table holds about
+    // a day's sessions whatever the uptime (sign-ins themselves are in the audit ledger).
+    svc.store.delete_dead_web_sessions(now - Duration::hours(DEAD_SESSION_KEEP_HOURS)).await?;
     let actor = crate::accounts::actor_for(svc, user).await?;
     let secret = random_hex(32);
     let csrf = random_hex(32);

@@ -107,6 +107,16 @@ macro_rules! impl_web_store {
                     Ok(done.rows_affected())
                 }
 
+                async fn delete_dead_web_sessions(&self, before: DateTime<Utc>) -> R<u64> {
+                    let done = sqlx::query(
+                        "DELETE FROM web_sessions WHERE ended_at < $1 OR expires_at < $1 OR last_seen_at < $1",
+                    )
+                    .bind(time::fmt(before))
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(done.rows_affected())
+                }
+
                 async fn login_failures(&self, username: &str) -> R<Option<LoginFailures>> {
                     let row = sqlx::query(
                         "SELECT failures, last_failed_at, locked_until FROM login_failures WHERE username = $1",

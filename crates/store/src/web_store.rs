@@ -46,6 +46,9 @@ pub trait WebStore: Send + Sync {
     async fn end_web_session(&self, id_hash: &str, at: DateTime<Utc>) -> R<()>;
     /// Ends every live session of a user (password change, account disabled); returns how many.
     async fn end_user_web_sessions(&self, user_id: i64, at: DateTime<Utc>) -> R<u64>;
+    /// Deletes the sessions that were dead before `before`: ended, expired, or not used since
+    /// then. Returns how many. Live sessions last used at or after `before` stay.
+    async fn delete_dead_web_sessions(&self, before: DateTime<Utc>) -> R<u64>;
     /// The failed sign-ins recorded for a username.
     async fn login_failures(&self, username: &str) -> R<Option<LoginFailures>>;
     /// Records a failed sign-in: one more failure; at `threshold` failures the username is locked

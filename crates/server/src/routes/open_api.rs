@@ -20,6 +20,7 @@ use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
 use crate::format::{label_of, url_part};
+use crate::web::session::ClientAddr;
 
 pub fn routes() -> Router<AppState> {
     let api = Router::new()
@@ -53,7 +54,8 @@ impl FromRequestParts<AppState> for ApiKey {
         // The header only: a key in the query string would end up in proxy and access logs,
         // browser history and Referer headers.
         let header = parts.headers.get("x-api-key").and_then(|v| v.to_str().ok()).map(str::to_string);
-        match developers::authenticate(&state.svc, header.as_deref()).await {
+        let Ok(ClientAddr(client)) = ClientAddr::from_request_parts(parts, state).await;
+        match developers::authenticate(&state.svc, header.as_deref(), &client).await {
             Ok(key) => Ok(ApiKey(key)),
             Err(KeyCheck::Refused(r)) => {
                 let code = match r {

@@ -13,6 +13,7 @@ both!(keys_are_shown_once_and_stored_as_hashes);
 both!(calls_need_a_live_key_and_are_limited);
 both!(rows_obey_the_public_scope);
 both!(registrations_are_limited_per_address);
+both!(refused_keys_are_limited_per_address);
 
 const CSV: &str = "公民身份号码,姓名,出生日期\n11010519491231002X,张三,1949-12-31\n440524188001010014,李四,1880-01-01\n110101199003071233,王五,1990-03-07\n";
 
@@ -245,4 +246,50 @@ async fn registrations_are_limited_per_address(mut app: TestApp) {
     assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(p.html.contains("同一网络地址每小时最多提交2次"), "{}", p.html);
     assert!(!p.html.contains("data-api-key"));
+}
+
+/// Calls with a malformed, unknown or revoked key count against the client address: past the
+/// limit they get a 429 and stop being audited one by one; a good key, and other addresses, are
+/// not affected.
+async fn refused_keys_are_limited_per_address(mut app: TestApp) {
+    app.svc =
+        app.svc.clone().with_settings(service::Settings { rejected_api_keys_per_minute: 3, ..Default::default() });
+    app.svc.clock = std::sync::Arc::new(service::FixedClock::at(app.svc.clock.now()));
+    app.router = server::router(app.svc.clone());
+    let secret = register_key(&app, "dev9@example.com").await;
+    let unknown = format!("gso_{}", "1".repeat(64));
+    // A missing key is not a guess: not counted.
+    for _ in 0..5 {
+        assert_eq!(api(&app, "/open/api/v1/datasets", None).await.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = api(&app, "/open/api/v1/datasets", Some("gso_short")).await;
+    assert_eq!((r.status, r.body["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_api_key")));
+    for _ in 0..2 {
+        let r = api(&app, "/open/api/v1/datasets", Some(&unknown)).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    }
+    for _ in 0..3 {
+        let r = api(&app, "/open/api/v1/datasets", Some(&unknown)).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+        assert_eq!(r.body["error"]["code"], "rate_limited");
+        assert!(r.body["error"]["message"].as_str().unwrap().contains("每分钟最多3次"), "{}", r.body);
+        assert_eq!(r.headers.get("retry-after").unwrap(), "60");
+    }
+    // Only the two unknown-key calls under the limit were audited.
+    let events = app.get("/api/v1/audit?action=developer_key.rejected", "auditor").await;
+    let rejected = events.body["items"].as_array().unwrap();
+    assert_eq!(rejected.len(), 2, "{}", events.body);
+    // The good key still works from the same address.
+    assert_eq!(api(&app, "/open/api/v1/datasets", Some(&secret)).await.status, StatusCode::OK);
+    // The count is per address: another address is still answered 401.
+    let other = service::developers::authenticate(&app.svc, Some(&unknown), "203.0.113.7").await;
+    assert!(
+        matches!(other, Err(service::developers::KeyCheck::Refused(service::developers::KeyRefusal::UnknownOrRevoked))),
+        "{other:?}"
+    );
+    let same = service::developers::authenticate(&app.svc, Some(&unknown), "unknown").await;
+    assert!(
+        matches!(same, Err(service::developers::KeyCheck::Failed(service::ServiceError::RateLimited(_)))),
+        "{same:?}"
+    );
 }

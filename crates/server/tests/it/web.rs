@@ -170,6 +170,24 @@ async fn sign_in_and_out(app: TestApp) {
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     web.cookie = Some(old);
     assert_eq!(web.get("/console").await.status, StatusCode::SEE_OTHER, "ended session refused");
+
+    // A sign-in deletes the sessions that died over a day ago, and keeps the others.
+    let now = app.svc.clock.now();
+    let user = app.svc.store.find_user_by_username("b_consumer").await.unwrap().unwrap();
+    let day = chrono::Duration::hours(24);
+    let dead = store::WebSession {
+        id_hash: "f".repeat(64),
+        user_id: user.id,
+        csrf: "c".repeat(64),
+        created_at: now - day * 3,
+        last_seen_at: now - day * 3,
+        expires_at: now - day * 2,
+    };
+    app.svc.store.create_web_session(&dead).await.unwrap();
+    let p = web.sign_in("b_consumer", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    assert_eq!(app.svc.store.delete_dead_web_sessions(now - day).await.unwrap(), 0, "the sign-in deleted it");
+    assert_eq!(web.get("/console").await.status, StatusCode::OK, "the new session lives");
 }
 
 both!(lockout_and_safe_redirects);

@@ -71,6 +71,7 @@ both!(dataset_versions);
 mod elements;
 mod portal;
 mod sharing;
+mod web;
 
 fn t(h: u32) -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, h, 0, 0).unwrap()

@@ -33,6 +33,32 @@ pub fn not_found(key: &str) -> ServiceError {
     ServiceError::NotFound(format!("信息资源“{}”", key.trim()))
 }
 
+/// The permission a lifecycle step needs: the editor compiles, submits and recalls; the approver
+/// returns and publishes (GB/T 21063.6 注册/审核); withdrawing has a permission of its own.
+fn permission(action: LifecycleAction) -> Action {
+    match action {
+        LifecycleAction::Update | LifecycleAction::Submit | LifecycleAction::Recall => Action::EditCatalog,
+        LifecycleAction::Return | LifecycleAction::Publish => Action::ReviewCatalog,
+        LifecycleAction::Withdraw => Action::WithdrawCatalog,
+    }
+}
+
+/// The lifecycle steps the actor may take on the entry now (its permission and the entry's status
+/// both allow them): what the pages offer, by the same rule the steps themselves check.
+pub fn available_steps(actor: &Actor, r: &Resource) -> Vec<LifecycleAction> {
+    [
+        LifecycleAction::Update,
+        LifecycleAction::Submit,
+        LifecycleAction::Recall,
+        LifecycleAction::Publish,
+        LifecycleAction::Return,
+        LifecycleAction::Withdraw,
+    ]
+    .into_iter()
+    .filter(|&a| actor.authorize(permission(a), Some(r.department_id)).is_ok() && r.status.apply(a).is_ok())
+    .collect()
+}
+
 /// Checks an entry against every rule without writing anything (forms, imports).
 pub async fn check(svc: &Services, department_id: i64, spec: &ResourceSpec, own_code: Option<&str>) -> Result<()> {
     validate(svc, department_id, spec, own_code).await
@@ -259,7 +285,7 @@ pub async fn update(
     spec: ResourceSpec,
 ) -> Result<Resource> {
     let r = get(svc, actor, key).await?;
-    actor.authorize(Action::EditCatalog, Some(r.department_id))?;
+    actor.authorize(permission(LifecycleAction::Update), Some(r.department_id))?;
     step(svc, actor, r, LifecycleAction::Update, expected_version, Some(spec), None, "update").await
 }
 
@@ -270,19 +296,19 @@ pub(crate) async fn update_as(
     spec: ResourceSpec,
     action: &str,
 ) -> Result<Resource> {
-    actor.authorize(Action::EditCatalog, Some(r.department_id))?;
+    actor.authorize(permission(LifecycleAction::Update), Some(r.department_id))?;
     step(svc, actor, r, LifecycleAction::Update, None, Some(spec), None, action).await
 }
 
 pub async fn submit(svc: &Services, actor: &Actor, key: &str) -> Result<Resource> {
     let r = get(svc, actor, key).await?;
-    actor.authorize(Action::EditCatalog, Some(r.department_id))?;
+    actor.authorize(permission(LifecycleAction::Submit), Some(r.department_id))?;
     step(svc, actor, r, LifecycleAction::Submit, None, None, None, "submit").await
 }
 
 pub async fn recall(svc: &Services, actor: &Actor, key: &str) -> Result<Resource> {
     let r = get(svc, actor, key).await?;
-    actor.authorize(Action::EditCatalog, Some(r.department_id))?;
+    actor.authorize(permission(LifecycleAction::Recall), Some(r.department_id))?;
     step(svc, actor, r, LifecycleAction::Recall, None, None, None, "recall").await
 }
 
@@ -297,7 +323,7 @@ fn required_reason(reason: Option<String>, what: &str) -> Result<String> {
 /// The approver sends a submitted entry back to the editor, with a reason.
 pub async fn return_to_draft(svc: &Services, actor: &Actor, key: &str, reason: Option<String>) -> Result<Resource> {
     let r = get(svc, actor, key).await?;
-    actor.authorize(Action::ReviewCatalog, Some(r.department_id))?;
+    actor.authorize(permission(LifecycleAction::Return), Some(r.department_id))?;
     let reason = required_reason(reason, "退回")?;
     step(svc, actor, r, LifecycleAction::Return, None, None, Some(reason), "return").await
 }
@@ -305,14 +331,14 @@ pub async fn return_to_draft(svc: &Services, actor: &Actor, key: &str, reason: O
 /// The approver registers and publishes a submitted entry (登记/发布).
 pub async fn publish(svc: &Services, actor: &Actor, key: &str) -> Result<Resource> {
     let r = get(svc, actor, key).await?;
-    actor.authorize(Action::ReviewCatalog, Some(r.department_id))?;
+    actor.authorize(permission(LifecycleAction::Publish), Some(r.department_id))?;
     step(svc, actor, r, LifecycleAction::Publish, None, None, None, "publish").await
 }
 
 /// 注销: the entry stays readable with its history; its code is never reused.
 pub async fn withdraw(svc: &Services, actor: &Actor, key: &str, reason: Option<String>) -> Result<Resource> {
     let r = get(svc, actor, key).await?;
-    actor.authorize(Action::WithdrawCatalog, Some(r.department_id))?;
+    actor.authorize(permission(LifecycleAction::Withdraw), Some(r.department_id))?;
     let reason = required_reason(reason, "注销")?;
     step(svc, actor, r, LifecycleAction::Withdraw, None, None, Some(reason), "withdraw").await
 }

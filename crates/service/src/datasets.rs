@@ -35,13 +35,28 @@ pub struct PublishOutcome {
     pub report: RejectionReport,
 }
 
-/// Publishes an upload as the next version of a resource's data.
-pub async fn publish(svc: &Services, actor: &Actor, key: &str, upload: Upload) -> Result<PublishOutcome> {
-    let r = catalog::get(svc, actor, key).await?;
+/// Whether the actor may publish data for the entry: its own department's data providers, for a
+/// structured (database or spreadsheet) entry that is not withdrawn (国发〔2016〕51号 第十三条: the
+/// provider publishes and keeps its data current). The pages ask the same before offering an upload.
+pub fn check_publishable(actor: &Actor, r: &Resource) -> Result<()> {
     actor.authorize(Action::PublishData, Some(r.department_id))?;
     if r.status == ResourceStatus::Withdrawn {
         return Err(ServiceError::Conflict(format!("目录“{}”已注销，不能再发布数据", r.code)));
     }
+    if !r.spec.format.class.is_structured() {
+        return Err(ServiceError::Conflict(format!(
+            "目录“{}”的资源格式为{}，不是电子表格或数据库类，没有可发布的数据项",
+            r.code,
+            r.spec.format.class.label()
+        )));
+    }
+    Ok(())
+}
+
+/// Publishes an upload as the next version of a resource's data.
+pub async fn publish(svc: &Services, actor: &Actor, key: &str, upload: Upload) -> Result<PublishOutcome> {
+    let r = catalog::get(svc, actor, key).await?;
+    check_publishable(actor, &r)?;
     let previous = svc.store.latest_dataset_version(r.id).await?;
     let next = previous.as_ref().map_or(1, |p| p.version + 1);
     let input = PublishInput {
@@ -608,55 +623,48 @@ fn assess(svc: &Services, r: &Resource, latest: Option<&DatasetVersion>) -> doma
     )
 }
 
+/// A published structured resource with its latest version and its freshness.
+pub type ResourceFreshness = (Resource, Option<DatasetVersion>, domain::freshness::Freshness);
+
 /// Published structured resources whose data is overdue: a department's own (or every
 /// department's, for coordinators and auditors).
-pub async fn overdue(
-    svc: &Services,
-    actor: &Actor,
-) -> Result<Vec<(Resource, Option<DatasetVersion>, domain::freshness::Freshness)>> {
-    let mut filter = store::model::ResourceFilter { status: Some(ResourceStatus::Published), ..Default::default() };
-    let all = actor.has(domain::account::Role::Coordinator) || actor.has(domain::account::Role::Auditor);
-    if !all {
-        filter.department_id = Some(actor.department_id);
-    }
-    let mut out = Vec::new();
-    let mut after = None;
-    loop {
-        let page = svc.store.list_resources(&filter, store::model::PageRequest { after, limit: 500 }).await?;
-        for r in page.items {
-            if !r.spec.format.class.is_structured() {
-                continue;
-            }
-            let latest = svc.store.latest_dataset_version(r.id).await?;
-            let f = assess(svc, &r, latest.as_ref());
-            if f.status == domain::freshness::FreshnessStatus::Overdue {
-                out.push((r, latest, f));
-            }
-        }
-        match page.next {
-            Some(n) => after = Some(n),
-            None => break,
-        }
-    }
+pub async fn overdue(svc: &Services, actor: &Actor) -> Result<Vec<ResourceFreshness>> {
+    let department = (!supervises(actor)).then_some(actor.department_id);
+    let mut out = published_freshness(svc, department).await?;
+    out.retain(|(_, _, f)| f.status == domain::freshness::FreshnessStatus::Overdue);
     Ok(out)
 }
 
 /// The freshness of every published structured resource of the actor's department (国发〔2016〕51号
 /// 第十三条: the provider keeps its data current), overdue ones first, then by due date: what a
 /// data provider works through. Only the department's own data providers (and supervisors) ask.
-pub async fn department_freshness(
-    svc: &Services,
-    actor: &Actor,
-) -> Result<Vec<(Resource, Option<DatasetVersion>, domain::freshness::Freshness)>> {
-    let all = actor.has(domain::account::Role::Coordinator) || actor.has(domain::account::Role::Auditor);
-    if !all {
+pub async fn department_freshness(svc: &Services, actor: &Actor) -> Result<Vec<ResourceFreshness>> {
+    if !supervises(actor) {
         actor.authorize(Action::PublishData, Some(actor.department_id))?;
     }
-    let filter = store::model::ResourceFilter {
-        status: Some(ResourceStatus::Published),
-        department_id: Some(actor.department_id),
-        ..Default::default()
-    };
+    let mut out = published_freshness(svc, Some(actor.department_id)).await?;
+    let on_time = |f: &domain::freshness::Freshness| f.status != domain::freshness::FreshnessStatus::Overdue;
+    out.sort_by(|a, b| {
+        on_time(&a.2)
+            .cmp(&on_time(&b.2))
+            .then_with(|| {
+                a.2.due_by.unwrap_or(chrono::NaiveDate::MAX).cmp(&b.2.due_by.unwrap_or(chrono::NaiveDate::MAX))
+            })
+            .then_with(|| a.0.code.cmp(&b.0.code))
+    });
+    Ok(out)
+}
+
+/// Coordinators and auditors watch every department's freshness.
+fn supervises(actor: &Actor) -> bool {
+    actor.has(domain::account::Role::Coordinator) || actor.has(domain::account::Role::Auditor)
+}
+
+/// Every published structured resource (of one department, or all), with its latest version and
+/// freshness, in catalogue order.
+async fn published_freshness(svc: &Services, department_id: Option<i64>) -> Result<Vec<ResourceFreshness>> {
+    let filter =
+        store::model::ResourceFilter { status: Some(ResourceStatus::Published), department_id, ..Default::default() };
     let mut out = Vec::new();
     let mut after = None;
     loop {
@@ -674,15 +682,6 @@ pub async fn department_freshness(
             None => break,
         }
     }
-    let on_time = |f: &domain::freshness::Freshness| f.status != domain::freshness::FreshnessStatus::Overdue;
-    out.sort_by(|a, b| {
-        on_time(&a.2)
-            .cmp(&on_time(&b.2))
-            .then_with(|| {
-                a.2.due_by.unwrap_or(chrono::NaiveDate::MAX).cmp(&b.2.due_by.unwrap_or(chrono::NaiveDate::MAX))
-            })
-            .then_with(|| a.0.code.cmp(&b.0.code))
-    });
     Ok(out)
 }
 

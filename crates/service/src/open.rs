@@ -352,13 +352,19 @@ async fn listed_entries(svc: &Services) -> Result<Vec<search::Hit>> {
 /// The statistics of the portal.
 pub async fn statistics(svc: &Services) -> Result<Statistics> {
     let listed = listed_entries(svc).await?;
+    let openings = svc.store.current_openings().await?;
+    statistics_of(svc, &listed, &openings).await
+}
+
+/// The statistics of the listed entries, given the current openings (read once by the caller).
+async fn statistics_of(svc: &Services, listed: &[search::Hit], openings: &[Opening]) -> Result<Statistics> {
     let usage: HashMap<i64, UsageTotals> = svc.store.open_usage_totals(None).await?.into_iter().collect();
-    let opened: HashSet<i64> = svc.store.current_openings().await?.into_iter().map(|o| o.resource_id).collect();
+    let opened: HashSet<i64> = openings.iter().map(|o| o.resource_id).collect();
     let names = accounts::department_names(svc).await?;
     let mut stats = Statistics { listed: listed.len(), ..Default::default() };
     let mut by_dept: HashMap<i64, DepartmentStats> = HashMap::new();
     for hit in listed {
-        let e = hit.entry;
+        let e = &hit.entry;
         let u = usage.get(&e.id).copied().unwrap_or_default();
         if opened.contains(&e.id) {
             stats.opened += 1;
@@ -374,8 +380,8 @@ pub async fn statistics(svc: &Services) -> Result<Statistics> {
         d.datasets += 1;
         add(&mut d.usage, &u);
         stats.datasets.push(DatasetStats {
-            code: e.code,
-            name: e.name,
+            code: e.code.clone(),
+            name: e.name.clone(),
             department_id: e.department_id,
             department,
             usage: u,
@@ -404,11 +410,13 @@ pub struct Featured {
 /// The most viewed (viewed at least once) and the most recently opened datasets (at most `n`
 /// each).
 pub async fn featured(svc: &Services, n: usize) -> Result<(Vec<Featured>, Vec<Featured>)> {
-    let stats = statistics(svc).await?;
-    let openings: HashMap<i64, Opening> =
-        svc.store.current_openings().await?.into_iter().map(|o| (o.resource_id, o)).collect();
+    // One listing and one read of the openings serve both lists and the statistics.
     let listed = listed_entries(svc).await?;
-    let summary_of = |code: &str| listed.iter().find(|h| h.entry.code == code).map(|h| h.entry.clone());
+    let current = svc.store.current_openings().await?;
+    let stats = statistics_of(svc, &listed, &current).await?;
+    let openings: HashMap<i64, Opening> = current.into_iter().map(|o| (o.resource_id, o)).collect();
+    let by_code: HashMap<&str, &search::Hit> = listed.iter().map(|h| (h.entry.code.as_str(), h)).collect();
+    let summary_of = |code: &str| by_code.get(code).map(|h| h.entry.clone());
     let mut most_viewed: Vec<Featured> = Vec::new();
     let mut by_views = stats.datasets.clone();
     by_views.sort_by(|a, b| b.usage.views.cmp(&a.usage.views).then_with(|| a.code.cmp(&b.code)));
@@ -426,21 +434,19 @@ pub async fn featured(svc: &Services, n: usize) -> Result<(Vec<Featured>, Vec<Fe
     let mut newest: Vec<(&Opening, &search::Hit)> =
         listed.iter().filter_map(|h| openings.get(&h.entry.id).map(|o| (o, h))).collect();
     newest.sort_by_key(|(o, _)| std::cmp::Reverse(o.opened_at));
-    let views: HashMap<&str, i64> = stats.datasets.iter().map(|d| (d.code.as_str(), d.usage.views)).collect();
+    let by_dataset: HashMap<&str, &DatasetStats> = stats.datasets.iter().map(|d| (d.code.as_str(), d)).collect();
     let newest = newest
         .into_iter()
         .take(n)
         .map(|(o, h)| Featured {
             code: h.entry.code.clone(),
             name: h.entry.name.clone(),
-            department: stats
-                .datasets
-                .iter()
-                .find(|d| d.code == h.entry.code)
+            department: by_dataset
+                .get(h.entry.code.as_str())
                 .map(|d| d.department.clone())
                 .unwrap_or_else(|| h.entry.provider.clone()),
             summary: h.entry.summary.clone(),
-            views: views.get(h.entry.code.as_str()).copied().unwrap_or(0),
+            views: by_dataset.get(h.entry.code.as_str()).map_or(0, |d| d.usage.views),
             opened_at: Some(o.opened_at),
         })
         .collect();

@@ -32,6 +32,12 @@ pub async fn conditional_dataset(svc: &Services, code: &str) -> Result<OpenDatas
     Ok(d)
 }
 
+/// Whether the answer to a pending application is late: the reply deadline (its last day
+/// included) has passed without a decision.
+pub fn is_overdue(svc: &Services, request: &OpenRequest) -> bool {
+    request.status == OpenRequestStatus::Pending && request.deadline < store::time::cst_date(svc.clock.now())
+}
+
 /// What an application is for, by name (the dataset may have been withdrawn since).
 #[derive(Debug, Clone)]
 pub struct RequestedDataset {

@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use data::object_store::ObjectStoreExt;
 use domain::account::{Action, Actor, Role};
-use domain::catalog::ResourceStatus;
+use domain::catalog::{ResourceStatus, ShareType};
 use domain::sharing::{
     ApplicationAction, ApplicationStatus, ApplicationTerms, Decision, GrantAction, GrantStatus, GrantTerms, Party,
     Ruling, initial_status, reply_deadline,
@@ -66,16 +66,33 @@ fn party_for(actor: &Actor, app: &Application, action: ApplicationAction) -> Res
 // ---------------------------------------------------------------------------------------------
 // Applications
 
-/// A consumer department applies for a resource's data (共享申请).
-pub async fn apply(svc: &Services, actor: &Actor, key: &str, terms: ApplicationTerms) -> Result<Application> {
+/// Whether the actor's department may apply for the entry's data: a published entry of another
+/// department (国发〔2016〕51号 第十二条: the provider's own department reads directly).
+pub fn check_may_apply(actor: &Actor, r: &Resource) -> Result<()> {
     actor.authorize(Action::ApplyForData, Some(actor.department_id))?;
-    let r = catalog::get(svc, actor, key).await?;
     if r.status != ResourceStatus::Published {
         return Err(ServiceError::Conflict(format!("目录“{}”不是已发布状态，不能申请共享", r.code)));
     }
     if r.department_id == actor.department_id {
         return Err(ServiceError::invalid("resource", "own_resource", "本部门的资源无需申请，可直接使用"));
     }
+    Ok(())
+}
+
+/// Whether the pages should offer an application for the entry: the actor may apply and some of its
+/// data items (or the entry itself) are not Unconditional, so reading them needs a grant
+/// (国发〔2016〕51号 第九条、第十二条).
+pub fn offers_application(actor: &Actor, r: &Resource) -> bool {
+    let restricted = r.spec.share_type != ShareType::Unconditional
+        || r.spec.data_items.iter().any(|i| i.effective_share_type(&r.spec) != ShareType::Unconditional);
+    restricted && check_may_apply(actor, r).is_ok()
+}
+
+/// A consumer department applies for a resource's data (共享申请).
+pub async fn apply(svc: &Services, actor: &Actor, key: &str, terms: ApplicationTerms) -> Result<Application> {
+    actor.authorize(Action::ApplyForData, Some(actor.department_id))?;
+    let r = catalog::get(svc, actor, key).await?;
+    check_may_apply(actor, &r)?;
     let today = svc.clock.today();
     terms.validate(&r.spec, today)?;
     check_callers(svc, actor.department_id, &[], &terms.system_ids).await?;

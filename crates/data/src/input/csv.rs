@@ -419,8 +419,11 @@ mod tests {
         }
     }
 
+    /// A record as read: its line and its fields' bytes.
+    type LineFields = (u64, Vec<Vec<u8>>);
+
     /// Every record of `text` as (line, fields), read with or without the plain-line path.
-    fn records(text: &[u8], chunk: usize, plain: bool) -> (Vec<(u64, Vec<Vec<u8>>)>, usize) {
+    fn records(text: &[u8], chunk: usize, plain: bool) -> (Vec<LineFields>, usize) {
         let mut records = Records::new(Box::new(Trickle(io::Cursor::new(text.to_vec()), chunk)), b',', false);
         records.plain = plain;
         let (mut out, mut ends, mut all) = (Vec::new(), Vec::new(), Vec::new());

@@ -143,6 +143,15 @@ async fn open_requests_are_answered_by_the_provider(app: TestApp) {
     assert_eq!(p.status, StatusCode::NOT_FOUND);
     let request = app.svc.store.open_request_by_reference(&reference).await.unwrap().unwrap();
     assert_eq!(request.department_id, app.dept_a);
+    // Late is a pending request past its reply deadline (the deadline's own day is still on time).
+    assert!(request.deadline > today);
+    assert!(!service::open_requests::is_overdue(&app.svc, &request));
+    let late = store::portal_store::OpenRequest { deadline: today - chrono::Duration::days(1), ..request.clone() };
+    assert!(service::open_requests::is_overdue(&app.svc, &late));
+    let due_today = store::portal_store::OpenRequest { deadline: today, ..request.clone() };
+    assert!(!service::open_requests::is_overdue(&app.svc, &due_today));
+    let answered = store::portal_store::OpenRequest { status: domain::portal::OpenRequestStatus::Refused, ..late };
+    assert!(!service::open_requests::is_overdue(&app.svc, &answered));
 
     // Another department's approver neither sees nor answers it.
     let mut b = WebClient::signed_in(&app, "b_approver").await;

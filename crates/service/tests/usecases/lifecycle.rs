@@ -220,3 +220,63 @@ async fn stale_writes_are_refused() {
     let r3 = catalog::update(svc, &w.editor_a, &r.code, Some(2), theirs).await.unwrap();
     assert_eq!((r3.version, r3.spec.summary.as_str()), (3, "第二位编目员基于旧版本的修改"));
 }
+
+/// An entry of department a brought to `status` by its own editor and approver.
+async fn entry_at(w: &World, status: ResourceStatus, name: &str) -> store::model::Resource {
+    let r = catalog::create(&w.svc, &w.editor_a, None, spec(name, CAT_A)).await.unwrap();
+    if status == ResourceStatus::Draft {
+        return r;
+    }
+    if status == ResourceStatus::Withdrawn {
+        return catalog::withdraw(&w.svc, &w.approver_a, &r.code, Some("职能调整".into())).await.unwrap();
+    }
+    let r = catalog::submit(&w.svc, &w.editor_a, &r.code).await.unwrap();
+    if status == ResourceStatus::Submitted {
+        return r;
+    }
+    catalog::publish(&w.svc, &w.approver_a, &r.code).await.unwrap()
+}
+
+/// What the pages offer (`available_steps`) is exactly what the service then lets each actor do,
+/// for every status and every step: one rule, not a second copy in the pages.
+#[tokio::test]
+async fn available_steps_are_exactly_the_steps_that_succeed() {
+    use domain::catalog::LifecycleAction as A;
+    let w = World::new().await;
+    let svc = &w.svc;
+    let actors = [&w.editor_a, &w.approver_a, &w.consumer_a, &w.editor_b, &w.approver_b, &w.coordinator, &w.auditor];
+    let (mut offered_n, mut refused_n, mut n) = (0, 0, 0);
+    for status in
+        [ResourceStatus::Draft, ResourceStatus::Submitted, ResourceStatus::Published, ResourceStatus::Withdrawn]
+    {
+        for actor in actors {
+            for action in [A::Update, A::Submit, A::Recall, A::Return, A::Publish, A::Withdraw] {
+                n += 1;
+                let r = entry_at(&w, status, &format!("步骤检查资源{n}")).await;
+                let offered = catalog::available_steps(actor, &r).contains(&action);
+                let reason = Some("核对后处理".to_string());
+                let done = match action {
+                    A::Update => {
+                        let mut s = r.spec.clone();
+                        s.summary = format!("{}（修订）", s.summary);
+                        catalog::update(svc, actor, &r.code, None, s).await
+                    }
+                    A::Submit => catalog::submit(svc, actor, &r.code).await,
+                    A::Recall => catalog::recall(svc, actor, &r.code).await,
+                    A::Return => catalog::return_to_draft(svc, actor, &r.code, reason).await,
+                    A::Publish => catalog::publish(svc, actor, &r.code).await,
+                    A::Withdraw => catalog::withdraw(svc, actor, &r.code, reason).await,
+                };
+                assert_eq!(offered, done.is_ok(), "{status:?} {action:?} by {}: {done:?}", actor.username);
+                if offered {
+                    offered_n += 1;
+                } else {
+                    refused_n += 1;
+                }
+            }
+        }
+    }
+    // Both sides of the rule were exercised: the editor's, the approver's and the coordinator's
+    // steps on their statuses, everyone else's refusals.
+    assert_eq!((offered_n, refused_n), (14, 154));
+}

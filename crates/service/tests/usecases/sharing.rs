@@ -423,6 +423,72 @@ async fn not_shared_items_go_to_negotiation_and_unconditional_ones_need_no_appli
     bad.contact.phone = "abc".into();
     let e = sharing::apply(&w.svc, &consumer_b, &r.code, bad).await.unwrap_err();
     assert_eq!(fields(&e), vec!["basis".to_string(), "methods[0]".to_string(), "contact.phone".to_string()]);
+
+    // The pages offer an application where one is needed and may be made: an Unconditional entry
+    // with a NotShared item, to another department's consumer; not to its own department, not to
+    // someone who may not apply, and not for an entry whose every item is Unconditional.
+    assert!(sharing::offers_application(&consumer_b, &r));
+    assert!(!sharing::offers_application(&w.consumer_a, &r), "own department");
+    assert!(!sharing::offers_application(&w.editor_b, &r), "no consumer role");
+    let mut open = population_spec();
+    open.name = "常住人口统计".into();
+    open.share_type = ShareType::Unconditional;
+    open.share_condition = None;
+    let open = w.published(&w.editor_a, &w.approver_a, open).await;
+    assert!(!sharing::offers_application(&consumer_b, &open), "nothing restricted");
+    // Drafts are not applied for, and the refusal names why.
+    let mut draft = population_spec();
+    draft.name = "流动人口信息".into();
+    let draft = service::catalog::create(&w.svc, &w.editor_a, None, draft).await.unwrap();
+    assert!(!sharing::offers_application(&consumer_b, &draft));
+    match sharing::check_may_apply(&consumer_b, &draft) {
+        Err(ServiceError::Conflict(m)) => assert!(m.contains("不是已发布状态"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Data is published by the entry's own data providers, for structured entries that are not
+/// withdrawn; a refused publish leaves the current version as it was.
+#[tokio::test]
+async fn publishing_is_refused_to_other_roles_other_departments_documents_and_withdrawn_entries() {
+    let s = setup().await;
+    let w = &s.w;
+    let before = w.svc.store.latest_dataset_version(s.r.id).await.unwrap().unwrap();
+    let upload = |name: &str| {
+        let path = w.dir.path().join(name);
+        std::fs::write(&path, ROWS).unwrap();
+        Upload {
+            path,
+            options: data::input::InputOptions::new(data::input::InputFormat::Csv),
+            mode: data::publish::PublishMode::Replace,
+            accept_valid: false,
+        }
+    };
+    assert_forbidden(datasets::publish(&w.svc, &w.editor_a, &s.r.code, upload("a.csv")).await, "editor");
+    let provider_b = user(w, "mzj_provider", w.b.id, Role::DataProvider).await;
+    assert_forbidden(datasets::publish(&w.svc, &provider_b, &s.r.code, upload("b.csv")).await, "other department");
+
+    let mut doc = population_spec();
+    doc.name = "户籍管理政策文件".into();
+    doc.format = domain::catalog::Format {
+        class: domain::catalog::FormatClass::ElectronicFile,
+        subtype: Some("pdf".into()),
+        other_desc: None,
+    };
+    let doc = w.published(&w.editor_a, &w.approver_a, doc).await;
+    match datasets::publish(&w.svc, &s.provider, &doc.code, upload("c.csv")).await {
+        Err(ServiceError::Conflict(m)) => assert!(m.contains("资源格式为电子文件"), "{m}"),
+        other => panic!("{:?}", other.map(|o| o.version)),
+    }
+    assert!(w.svc.store.latest_dataset_version(doc.id).await.unwrap().is_none());
+
+    service::catalog::withdraw(&w.svc, &w.approver_a, &s.r.code, Some("职能调整".into())).await.unwrap();
+    match datasets::publish(&w.svc, &s.provider, &s.r.code, upload("d.csv")).await {
+        Err(ServiceError::Conflict(m)) => assert!(m.contains("已注销，不能再发布数据"), "{m}"),
+        other => panic!("{:?}", other.map(|o| o.version)),
+    }
+    let after = w.svc.store.latest_dataset_version(s.r.id).await.unwrap().unwrap();
+    assert_eq!((after.version, after.row_count), (before.version, before.row_count));
 }
 
 #[tokio::test]

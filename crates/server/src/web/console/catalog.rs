@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use domain::account::{Action, Actor};
+use domain::account::Action;
 use domain::catalog::diff::{display_value, field_label};
 use domain::catalog::{
     DataType, FormatClass, IdentifierKind, LifecycleAction, OpenType, ResourceStatus, ShareMethod, ShareType,
@@ -266,40 +266,41 @@ struct ResourcePage {
     reason: String,
 }
 
-fn steps_for(actor: &Actor, r: &Resource) -> Vec<StepButton> {
-    let mut out = Vec::new();
-    let may = |a: Action| actor.authorize(a, Some(r.department_id)).is_ok();
-    let allowed = |a: LifecycleAction| r.status.apply(a).is_ok();
-    if may(Action::EditCatalog) && allowed(LifecycleAction::Submit) {
-        out.push(StepButton { action: "submit", label: "提交审核", reason: false, danger: false, confirm: None });
-    }
-    if may(Action::EditCatalog) && allowed(LifecycleAction::Recall) {
-        out.push(StepButton {
-            action: "recall", label: "撤回到草稿", reason: false, danger: false, confirm: None
-        });
-    }
-    if may(Action::ReviewCatalog) && allowed(LifecycleAction::Publish) {
-        out.push(StepButton {
-            action: "publish",
-            label: "登记发布",
-            reason: false,
-            danger: false,
-            confirm: Some("发布后信息资源代码不可再变更，确定登记发布吗？"),
-        });
-    }
-    if may(Action::ReviewCatalog) && allowed(LifecycleAction::Return) {
-        out.push(StepButton { action: "return", label: "退回修改", reason: true, danger: false, confirm: None });
-    }
-    if may(Action::WithdrawCatalog) && allowed(LifecycleAction::Withdraw) {
-        out.push(StepButton {
-            action: "withdraw",
-            label: "注销",
-            reason: true,
-            danger: true,
-            confirm: Some("注销后该目录只能查看，代码不再使用，确定注销吗？"),
-        });
-    }
-    out
+/// The buttons for the steps the actor may take (`service::catalog::available_steps` decides which).
+fn step_buttons(steps: &[LifecycleAction]) -> Vec<StepButton> {
+    steps
+        .iter()
+        .filter_map(|a| match a {
+            LifecycleAction::Update => None,
+            LifecycleAction::Submit => {
+                Some(StepButton {
+                    action: "submit", label: "提交审核", reason: false, danger: false, confirm: None
+                })
+            }
+            LifecycleAction::Recall => {
+                Some(StepButton {
+                    action: "recall", label: "撤回到草稿", reason: false, danger: false, confirm: None
+                })
+            }
+            LifecycleAction::Publish => Some(StepButton {
+                action: "publish",
+                label: "登记发布",
+                reason: false,
+                danger: false,
+                confirm: Some("发布后信息资源代码不可再变更，确定登记发布吗？"),
+            }),
+            LifecycleAction::Return => {
+                Some(StepButton { action: "return", label: "退回修改", reason: true, danger: false, confirm: None })
+            }
+            LifecycleAction::Withdraw => Some(StepButton {
+                action: "withdraw",
+                label: "注销",
+                reason: true,
+                danger: true,
+                confirm: Some("注销后该目录只能查看，代码不再使用，确定注销吗？"),
+            }),
+        })
+        .collect()
 }
 
 fn action_label(code: &str) -> String {
@@ -487,20 +488,15 @@ async fn show_resource(
         })
         .collect();
     let own = r.department_id == actor.department_id;
-    let can_edit = actor.authorize(Action::EditCatalog, Some(r.department_id)).is_ok()
-        && matches!(r.status, ResourceStatus::Draft | ResourceStatus::Published);
-    // 国发〔2016〕51号 第九条、第十二条: conditional (and not-shared) resources are applied for.
-    let apply_href = (!own
-        && r.status == ResourceStatus::Published
-        && s.share_type != ShareType::Unconditional
-        && actor.authorize(Action::ApplyForData, None).is_ok())
-    .then(|| format!("/console/applications/new?resource={}", url_part(&r.code)));
+    let steps = service::catalog::available_steps(actor, &r);
+    let can_edit = steps.contains(&LifecycleAction::Update);
+    let apply_href = service::sharing::offers_application(actor, &r)
+        .then(|| format!("/console/applications/new?resource={}", url_part(&r.code)));
     let read_href = (has_data && actor.authorize(Action::ReadData, None).is_ok())
         .then(|| format!("/console/read/{}", url_part(&r.code)));
-    let upload_href = (structured
-        && r.status == ResourceStatus::Published
-        && actor.authorize(Action::PublishData, Some(r.department_id)).is_ok())
-    .then(|| format!("/console/data/{}/upload", url_part(&r.code)));
+    let upload_href = service::datasets::check_publishable(actor, &r)
+        .is_ok()
+        .then(|| format!("/console/data/{}/upload", url_part(&r.code)));
     // 一数一源: what submitting this draft would be refused for, shown before anyone tries.
     let overlap_problems = if own && r.status == ResourceStatus::Draft && !s.data_items.is_empty() {
         service::elements::overlaps_of(svc, actor, &r.code)
@@ -523,7 +519,7 @@ async fn show_resource(
         structured,
         freshness,
         history,
-        steps: steps_for(actor, &r),
+        steps: step_buttons(&steps),
         can_edit,
         apply_href,
         read_href,

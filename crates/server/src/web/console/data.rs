@@ -10,7 +10,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use data::input::{Encoding, InputFormat, InputOptions};
 use data::publish::PublishMode;
-use domain::account::Action;
 use domain::freshness::FreshnessStatus;
 use service::datasets;
 use store::model::Resource;
@@ -164,7 +163,7 @@ async fn upload_page(
 /// The resource, if the user may publish its data (else the refusal page).
 async fn publishable(state: &AppState, user: &service::signin::SessionUser, code: &str) -> Result<Resource, WebError> {
     let r = service::catalog::get(&state.svc, &user.actor, code).await?;
-    user.actor.authorize(Action::PublishData, Some(r.department_id)).map_err(service::ServiceError::from)?;
+    service::datasets::check_publishable(&user.actor, &r)?;
     Ok(r)
 }
 

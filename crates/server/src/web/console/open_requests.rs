@@ -71,7 +71,6 @@ pub async fn list(
     };
     let page = service::open_requests::list(&state.svc, &user.actor, status, PageRequest { after: q.after, limit: 50 })
         .await?;
-    let today = store::time::cst_date(state.svc.clock.now());
     let mut rows = Vec::new();
     for r in &page.items {
         let name = state.svc.store.get_resource(r.resource_id).await.map(|x| x.spec.name).unwrap_or_default();
@@ -82,7 +81,7 @@ pub async fn list(
             applicant: format!("{}（{}）", r.applicant, r.organisation),
             submitted: store::time::cst_date(r.submitted_at).to_string(),
             deadline: r.deadline.to_string(),
-            overdue: r.status == OpenRequestStatus::Pending && r.deadline < today,
+            overdue: service::open_requests::is_overdue(&state.svc, r),
             status: r.status.label(),
             status_class: status_class(r.status),
         });
@@ -146,7 +145,6 @@ async fn show_page(
 ) -> Result<ShowPage, WebError> {
     let id: i64 = id.parse().map_err(|_| service::ServiceError::NotFound(format!("开放数据申请 {id}")))?;
     let (request, d) = service::open_requests::get(&state.svc, &user.actor, id).await?;
-    let today = store::time::cst_date(state.svc.clock.now());
     Ok(ShowPage {
         chrome: Chrome::console(state, user, format!("开放申请 {}", request.reference), "/console/open-requests").await,
         dataset: d.name,
@@ -155,7 +153,7 @@ async fn show_page(
         status: request.status.label(),
         status_class: status_class(request.status),
         submitted: store::time::cst_date(request.submitted_at).to_string(),
-        overdue: request.status == OpenRequestStatus::Pending && request.deadline < today,
+        overdue: service::open_requests::is_overdue(&state.svc, &request),
         pending: request.status == OpenRequestStatus::Pending,
         request,
         reason,

@@ -842,16 +842,14 @@ async fn narrowed_terms(
             }
         },
     };
+    // What was asked, narrowed by the form; the service checks the result stays within the application.
     Ok(GrantTerms {
-        purpose: app.terms.purpose.clone(),
         fields: form.fields.clone(),
         rows,
-        masks: Vec::new(),
         methods,
         period: Period { from, until },
         daily_row_quota: quota,
-        user_ids: Vec::new(),
-        system_ids: app.terms.system_ids.clone(),
+        ..GrantTerms::from_application(&app.terms)
     })
 }
 

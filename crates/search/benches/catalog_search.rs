@@ -739,6 +739,7 @@ fn generate(n: usize) -> Vec<Entry> {
             public: domain::catalog::visible_to_all(status, ever_published, classified),
             open: false,
             category_names: vec![group_name(&category).to_string(), node.to_string()],
+            public_items: Vec::new(),
             spec,
         });
     }

@@ -21,6 +21,9 @@ pub struct Entry {
     pub open: bool,
     /// Names of the category and its ancestors (人口 › 户籍 …), searched as text.
     pub category_names: Vec<String>,
+    /// The data items the public may know of (`domain::open::public_items`); only these are
+    /// searched, and listed in a result row, for the public.
+    pub public_items: Vec<String>,
     pub spec: ResourceSpec,
 }
 
@@ -41,6 +44,9 @@ pub struct Summary {
     pub format: String,
     pub update_cycle: String,
     pub data_items: Vec<String>,
+    /// Stored for the public's rows (which list these as `data_items`); never in a result.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub public_items: Vec<String>,
 }
 
 impl Entry {
@@ -60,22 +66,45 @@ impl Entry {
             format: s.format.class.code().to_string(),
             update_cycle: s.update_cycle.code().to_string(),
             data_items: s.data_items.iter().map(|i| i.name.clone()).collect(),
+            public_items: if self.open { self.public_items.clone() } else { Vec::new() },
         }
     }
 
-    /// The text searched besides name and summary: data items (names and descriptions), provider
-    /// and its division, categories, tags, the code, share conditions and format details.
+    /// The text departments search besides name and summary: data items (names and
+    /// descriptions), provider and its division, categories, tags, the code, share conditions and
+    /// format details.
     fn other_text(&self) -> Vec<String> {
         let s = &self.spec;
-        let mut out = vec![self.code.clone(), s.provider_name.clone()];
-        out.extend(s.provider_division.clone());
-        out.extend(self.category_names.iter().cloned());
-        out.extend(s.tags.iter().cloned());
+        let mut out = self.common_text();
         for item in &s.data_items {
             out.push(item.name.clone());
             out.extend(item.description.clone());
         }
         out.extend(s.share_condition.clone());
+        out
+    }
+
+    /// The text the public searches besides name and summary: as departments, but only the data
+    /// items the public may know of (a column removed in the confidentiality review, or an item
+    /// 不予开放, is not found through the portal), the open conditions instead of the share
+    /// conditions (which are for departments).
+    fn public_text(&self) -> Vec<String> {
+        let s = &self.spec;
+        let mut out = self.common_text();
+        for item in s.data_items.iter().filter(|i| self.public_items.contains(&i.name)) {
+            out.push(item.name.clone());
+            out.extend(item.description.clone());
+        }
+        out.extend(s.open_condition.clone());
+        out
+    }
+
+    fn common_text(&self) -> Vec<String> {
+        let s = &self.spec;
+        let mut out = vec![self.code.clone(), s.provider_name.clone()];
+        out.extend(s.provider_division.clone());
+        out.extend(self.category_names.iter().cloned());
+        out.extend(s.tags.iter().cloned());
         out.extend(s.format.subtype.clone());
         out
     }
@@ -105,6 +134,12 @@ impl Entry {
         for t in self.other_text() {
             doc.add_text(f.other_words, &t);
             doc.add_text(f.other_grams, &t);
+        }
+        if self.open {
+            for t in self.public_text() {
+                doc.add_text(f.public_words, &t);
+                doc.add_text(f.public_grams, &t);
+            }
         }
         for (d, field) in &f.dims {
             let v = match d {

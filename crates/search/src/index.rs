@@ -26,7 +26,7 @@ use crate::request::SearchRequest;
 use crate::schema::{self, Fields};
 
 /// Bumped when the schema or the analyzers change: an index of another layout is rebuilt.
-const LAYOUT: &str = "govshare-catalog-2";
+const LAYOUT: &str = "govshare-catalog-3";
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
 pub struct CatalogIndex {
@@ -206,7 +206,12 @@ impl CatalogIndex {
         for (score, addr) in addresses {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let Some(json) = doc.get_first(self.fields.stored).and_then(|v| v.as_str()) else { continue };
-            let Ok(entry) = serde_json::from_str::<Summary>(json) else { continue };
+            let Ok(mut entry) = serde_json::from_str::<Summary>(json) else { continue };
+            // The public's row lists only the items the public may know of.
+            let public_items = std::mem::take(&mut entry.public_items);
+            if req.viewer == crate::request::Viewer::Public {
+                entry.data_items = public_items;
+            }
             hits.push(Hit {
                 score,
                 name_html: highlight(&entry.name, &needles, None),

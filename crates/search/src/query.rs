@@ -89,20 +89,27 @@ fn gram_query(field: Field, run: &[char]) -> Box<dyn Query> {
     Box::new(PhraseQuery::new_with_offset(pairs))
 }
 
-fn weighted_fields(f: &Fields, grams: bool) -> [(Field, f32); 3] {
+/// The fields a term is looked for in, with their weights: the public's other text is its own
+/// (only what the portal may show of an entry).
+fn weighted_fields(f: &Fields, grams: bool, viewer: Viewer) -> [(Field, f32); 3] {
+    let public = viewer == Viewer::Public;
     if grams {
-        [(f.name_grams, NAME_BOOST), (f.summary_grams, SUMMARY_BOOST), (f.other_grams, 1.0)]
+        let other = if public { f.public_grams } else { f.other_grams };
+        [(f.name_grams, NAME_BOOST), (f.summary_grams, SUMMARY_BOOST), (other, 1.0)]
     } else {
-        [(f.name_words, NAME_BOOST), (f.summary_words, SUMMARY_BOOST), (f.other_words, 1.0)]
+        let other = if public { f.public_words } else { f.other_words };
+        [(f.name_words, NAME_BOOST), (f.summary_words, SUMMARY_BOOST), (other, 1.0)]
     }
 }
 
-fn term_query(f: &Fields, t: &QueryTerm) -> Box<dyn Query> {
+fn term_query(f: &Fields, t: &QueryTerm, viewer: Viewer) -> Box<dyn Query> {
     let substring = all_of(
         t.runs
             .iter()
             .map(|run| {
-                any_of(weighted_fields(f, true).iter().map(|(fd, b)| boosted(gram_query(*fd, run), *b)).collect())
+                any_of(
+                    weighted_fields(f, true, viewer).iter().map(|(fd, b)| boosted(gram_query(*fd, run), *b)).collect(),
+                )
             })
             .collect(),
     );
@@ -114,7 +121,7 @@ fn term_query(f: &Fields, t: &QueryTerm) -> Box<dyn Query> {
             .iter()
             .map(|w| {
                 any_of(
-                    weighted_fields(f, false)
+                    weighted_fields(f, false, viewer)
                         .iter()
                         .map(|(fd, b)| {
                             let q: Box<dyn Query> =
@@ -139,7 +146,8 @@ fn u64_terms(field: Field, values: &[u64]) -> Box<dyn Query> {
 
 /// The whole query: text, visibility, filters.
 pub fn build(f: &Fields, req: &SearchRequest, terms: &[QueryTerm]) -> Box<dyn Query> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = terms.iter().map(|t| (Occur::Must, term_query(f, t))).collect();
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+        terms.iter().map(|t| (Occur::Must, term_query(f, t, req.viewer))).collect();
     if clauses.is_empty() {
         clauses.push((Occur::Must, filter(Box::new(AllQuery))));
     }

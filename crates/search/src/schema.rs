@@ -27,9 +27,13 @@ pub struct Fields {
     pub name_grams: Field,
     pub summary_words: Field,
     pub summary_grams: Field,
-    /// Data items, provider, categories, tags, code.
+    /// Data items, provider, categories, tags, code, share conditions: what departments search.
     pub other_words: Field,
     pub other_grams: Field,
+    /// The same for the public: only the data items the public may know of, and no share
+    /// conditions (see `Entry::public_text`).
+    pub public_words: Field,
+    pub public_grams: Field,
     /// One numeric fast field per facet dimension.
     pub dims: Vec<(Dimension, Field)>,
 }
@@ -56,6 +60,8 @@ pub fn build() -> (Schema, Fields) {
     let summary_grams = b.add_text_field("summary_grams", text(GRAMS));
     let other_words = b.add_text_field("other_words", text(WORDS));
     let other_grams = b.add_text_field("other_grams", text(GRAMS));
+    let public_words = b.add_text_field("public_words", text(WORDS));
+    let public_grams = b.add_text_field("public_grams", text(GRAMS));
     let dims = Dimension::ALL.iter().map(|d| (*d, b.add_u64_field(d.field_name(), INDEXED | FAST))).collect();
     let fields = Fields {
         id,
@@ -71,6 +77,8 @@ pub fn build() -> (Schema, Fields) {
         summary_grams,
         other_words,
         other_grams,
+        public_words,
+        public_grams,
         dims,
     };
     (b.build(), fields)

@@ -35,6 +35,8 @@ fn entry(e: &E) -> Entry {
     }))
     .expect("a valid spec");
     let public = domain::catalog::visible_to_all(e.status, e.status != ResourceStatus::Draft, e.classified);
+    // As if the confidentiality review had removed every identifier column.
+    let public_items = e.items.iter().filter(|n| !n.contains("身份号码")).map(|n| n.to_string()).collect();
     Entry {
         id: e.id,
         version: 1,
@@ -44,6 +46,7 @@ fn entry(e: &E) -> Entry {
         public,
         open: public && e.tags.contains(&"低保"),
         category_names: vec![],
+        public_items,
         spec,
     }
 }
@@ -374,4 +377,45 @@ fn the_public_sees_only_open_entries() {
     let providers = &r.facets.iter().find(|(d, _)| *d == Dimension::Provider).unwrap().1;
     assert_eq!(providers.len(), 1);
     assert_eq!(ids(&index, "企业注册地址", Viewer::Public), Vec::<i64>::new());
+}
+
+#[test]
+fn the_public_searches_only_what_the_portal_shows_of_an_entry() {
+    let mut low_income = entry(&E {
+        id: 2,
+        dept: 2,
+        status: ResourceStatus::Published,
+        classified: false,
+        category: "201003",
+        name: "城乡最低生活保障对象名单",
+        summary: "享受城乡最低生活保障待遇的家庭和人员信息",
+        items: &["公民身份号码", "姓名", "保障金额"],
+        share: "conditional",
+        tags: &["低保"],
+    });
+    low_income.spec.share_condition = Some("仅限民政部门办理救助审核时使用".into());
+    low_income.spec.open_condition = Some("仅向科研机构开放用于统计研究".into());
+    let index = CatalogIndex::in_memory().unwrap();
+    index.replace_all([low_income]).unwrap();
+    // Departments find it by any item and by its share conditions.
+    for q in ["公民身份号码", "身份号码", "保障金额", "救助审核"] {
+        assert_eq!(ids(&index, q, CLERK), vec![2], "{q}");
+    }
+    // The public: not by the column the review removed (whole or in part), nor by the share
+    // conditions meant for departments; by the items it reads and the open conditions it is shown.
+    for q in ["公民身份号码", "身份号码", "救助审核", "民政部门"] {
+        assert_eq!(ids(&index, q, Viewer::Public), Vec::<i64>::new(), "{q}");
+    }
+    for q in ["保障金额", "姓名", "科研机构", "低保"] {
+        assert_eq!(ids(&index, q, Viewer::Public), vec![2], "{q}");
+    }
+    // The public's row lists only the items it may know of; a department's lists them all, and
+    // neither carries the stored public list itself.
+    let public = index.search(&SearchRequest::new("低保", Viewer::Public)).unwrap();
+    assert_eq!(public.hits[0].entry.data_items, vec!["姓名".to_string(), "保障金额".to_string()]);
+    let clerk = index.search(&SearchRequest::new("低保", CLERK)).unwrap();
+    assert_eq!(clerk.hits[0].entry.data_items.len(), 3);
+    let row = serde_json::to_value(&public.hits[0]).unwrap();
+    assert!(row.get("public_items").is_none(), "{row}");
+    assert!(!row.to_string().contains("公民身份号码"), "{row}");
 }

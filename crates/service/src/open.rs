@@ -91,6 +91,12 @@ impl OpenDataset {
             _ => Vec::new(),
         }
     }
+
+    /// The data items the public may know of (`domain::open::public_items`): the public fields
+    /// when the data is open, else the items that may be applied for.
+    pub fn public_items(&self) -> Vec<&str> {
+        domain::open::public_items(&self.resource.spec, self.opening.as_ref().map(|o| o.fields.as_slice()))
+    }
 }
 
 fn not_found(key: &str) -> ServiceError {

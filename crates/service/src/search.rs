@@ -82,12 +82,13 @@ fn category_names(categories: &[CategoryNode], code: &str) -> Vec<String> {
     categories.iter().filter(|c| code.starts_with(c.code.as_str())).map(|c| c.name.clone()).collect()
 }
 
-/// The ids of the resources whose data is currently opened to the public.
-async fn opened_ids(svc: &Services) -> Result<HashSet<i64>> {
-    Ok(svc.store.current_openings().await?.into_iter().map(|o| o.resource_id).collect())
+/// The fields of the current opening of each resource whose data is opened to the public.
+async fn opened_fields(svc: &Services) -> Result<HashMap<i64, Vec<String>>> {
+    Ok(svc.store.current_openings().await?.into_iter().map(|o| (o.resource_id, o.fields)).collect())
 }
 
-fn entry(r: &Resource, categories: &[CategoryNode], opened: &HashSet<i64>) -> Entry {
+fn entry(r: &Resource, categories: &[CategoryNode], opened: &HashMap<i64, Vec<String>>) -> Entry {
+    let fields = opened.get(&r.id).map(Vec::as_slice);
     Entry {
         id: r.id,
         version: r.version,
@@ -100,9 +101,10 @@ fn entry(r: &Resource, categories: &[CategoryNode], opened: &HashSet<i64>) -> En
             r.spec.classified,
             r.spec.open_type,
             r.spec.format.class.is_structured(),
-            opened.contains(&r.id),
+            fields.is_some(),
         ),
         category_names: category_names(categories, r.spec.category.as_str()),
+        public_items: domain::open::public_items(&r.spec, fields).into_iter().map(str::to_string).collect(),
         spec: r.spec.clone(),
     }
 }
@@ -125,7 +127,8 @@ pub(crate) async fn index_resource(svc: &Services, r: &Resource) {
     let Some(index) = svc.search.index.get().cloned() else { return };
     let result: Result<()> = async {
         let categories = svc.store.list_categories().await?;
-        let opened: HashSet<i64> = svc.store.current_opening(r.id).await?.map(|o| o.resource_id).into_iter().collect();
+        let opened: HashMap<i64, Vec<String>> =
+            svc.store.current_opening(r.id).await?.map(|o| (o.resource_id, o.fields)).into_iter().collect();
         let e = entry(r, &categories, &opened);
         let _guard = svc.search.sync.lock().await;
         tokio::task::spawn_blocking(move || {
@@ -204,7 +207,7 @@ async fn reconcile_locked(svc: &Services, index: Arc<CatalogIndex>) -> Result<Re
         }
         out
     };
-    let opened = opened_ids(svc).await?;
+    let opened = opened_fields(svc).await?;
     let entries: Vec<Entry> = resources.iter().map(|r| entry(r, &categories, &opened)).collect();
     let n = entries.len();
     let removed_n = removed.len();
@@ -225,7 +228,7 @@ pub async fn rebuild(svc: &Services) -> Result<usize> {
     let index = svc.search.get().await?;
     let _guard = svc.search.sync.lock().await;
     let categories = svc.store.list_categories().await?;
-    let opened = opened_ids(svc).await?;
+    let opened = opened_fields(svc).await?;
     let entries: Vec<Entry> = all_resources(svc).await?.iter().map(|r| entry(r, &categories, &opened)).collect();
     let n = tokio::task::spawn_blocking(move || index.replace_all(entries))
         .await

@@ -84,6 +84,24 @@ pub fn item_openable(spec: &crate::catalog::ResourceSpec, name: &str) -> bool {
     spec.item(name).is_some_and(|cur| cur.effective_open_type(spec) == crate::catalog::OpenType::Unconditional)
 }
 
+/// The data items the public may know of a listed entry, in the opening's (or the entry's) order.
+/// With its data opened (无条件开放 and a current opening, whose fields are `opened_fields`): the
+/// opened fields the entry still opens ([`item_openable`]); removed columns stay unknown. Otherwise
+/// (有条件开放, documents): every item whose open type is not 不予开放, which may be applied for.
+/// What the portal's dataset page lists and the public search matches: nothing else of the items.
+pub fn public_items<'a>(spec: &'a crate::catalog::ResourceSpec, opened_fields: Option<&'a [String]>) -> Vec<&'a str> {
+    use crate::catalog::OpenType;
+    match opened_fields.filter(|_| spec.open_type == OpenType::Unconditional) {
+        Some(fields) => fields.iter().filter(|f| item_openable(spec, f)).map(String::as_str).collect(),
+        None => spec
+            .data_items
+            .iter()
+            .filter(|i| i.effective_open_type(spec) != OpenType::NotOpen)
+            .map(|i| i.name.as_str())
+            .collect(),
+    }
+}
+
 /// What the public sees of a version: every item the catalogue opens (see [`item_openable`])
 /// except removed ones, in item order, and the masks of masked ones. Decisions about columns the
 /// version does not have are ignored.
@@ -161,6 +179,29 @@ mod tests {
         spec.data_items[0].open_type = None;
         spec.data_items.remove(0);
         assert!(public_fields(&spec, &items, &decided).0.is_empty());
+    }
+
+    #[test]
+    fn public_items_are_the_opened_fields_or_the_items_that_may_be_applied_for() {
+        let mut spec = spec(vec![
+            DataItem::new("姓名", DataType::C, Some(50)),
+            DataItem::new("身份证号", DataType::C, Some(18)),
+            DataItem::new("单位名称", DataType::C, Some(100)),
+        ]);
+        spec.data_items[2].open_type = Some(OpenType::NotOpen);
+        let opened = vec!["单位名称".to_string(), "姓名".to_string()];
+        // Opened: the opening's fields, in its order, less what the entry no longer opens; the
+        // removed 身份证号 stays unknown.
+        assert_eq!(public_items(&spec, Some(&opened)), vec!["姓名"]);
+        spec.data_items[2].open_type = None;
+        assert_eq!(public_items(&spec, Some(&opened)), vec!["单位名称", "姓名"]);
+        // Not opened (no opening, or 有条件开放 whatever an opening says): what may be applied for.
+        spec.data_items[1].open_type = Some(OpenType::NotOpen);
+        assert_eq!(public_items(&spec, None), vec!["姓名", "单位名称"]);
+        spec.open_type = OpenType::Conditional;
+        assert_eq!(public_items(&spec, Some(&opened)), vec!["姓名", "单位名称"]);
+        spec.data_items[0].open_type = Some(OpenType::NotOpen);
+        assert_eq!(public_items(&spec, None), vec!["单位名称"]);
     }
 
     fn spec(items: Vec<DataItem>) -> crate::catalog::ResourceSpec {

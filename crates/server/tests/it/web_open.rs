@@ -180,6 +180,11 @@ async fn review_open_and_portal(app: TestApp) {
     // Found by search, with facets.
     let list = public.get("/datasets?q=开放测试人口").await;
     assert!(list.html.contains("共 1 个开放数据集") && list.html.contains("测试市公安局"), "{}", list.html);
+    // By the columns the public reads, never by the one the review removed.
+    let list = public.get("/datasets?q=出生日期").await;
+    assert!(list.html.contains("共 1 个开放数据集"), "{}", list.html);
+    let list = public.get("/datasets?q=公民身份号码").await;
+    assert!(list.html.contains("共 0 个开放数据集"), "{}", list.html);
 
     // Statistics: one view, three downloads.
     let stats = service::open::statistics(&app.svc).await.unwrap();

@@ -205,15 +205,11 @@ pub async fn show(State(state): State<AppState>, Path(code): Path<String>, Clien
     let spec = &r.spec;
     let href = dataset_href(&r.code);
     let opening = d.opening.as_ref().filter(|_| d.data_open());
-    let public = d.public_fields();
+    let public = d.public_items();
     let items = spec
         .data_items
         .iter()
-        // Opened: the fields the public reads; otherwise every item that may be applied for.
-        .filter(|i| match opening {
-            Some(_) => public.contains(&i.name.as_str()),
-            None => i.effective_open_type(spec) != domain::catalog::OpenType::NotOpen,
-        })
+        .filter(|i| public.contains(&i.name.as_str()))
         .map(|i| Item {
             name: i.name.clone(),
             data_type: i.data_type.label().to_string(),

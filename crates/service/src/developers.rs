@@ -3,33 +3,33 @@
 //! by presenting it. Every call of the open-data API is counted against its key, with a limit per
 //! minute; public submissions (registrations, apps, applications) are limited per client address.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use domain::portal::{API_KEY_PREFIX, API_KEY_VISIBLE, DeveloperRegistration, looks_like_api_key, non_empty};
 use rand::RngCore;
 use store::portal_store::{DeveloperKey, NewDeveloperKey};
 
+use crate::limits::FixedWindow;
 use crate::{Result, ServiceError, Services, Settings};
 
 /// The rate limits of the portal's public side, per server process (a fixed window; a cluster of
 /// servers multiplies the allowance by its size).
 #[derive(Clone)]
 pub struct PortalLimits {
-    api: Arc<Window>,
-    submissions: Arc<Window>,
-    portal_reads: Arc<Window>,
-    rejected_keys: Arc<Window>,
+    api: Arc<FixedWindow<i64>>,
+    submissions: Arc<FixedWindow<String>>,
+    portal_reads: Arc<FixedWindow<String>>,
+    rejected_keys: Arc<FixedWindow<String>>,
 }
 
 impl PortalLimits {
     pub fn new(settings: &Settings) -> PortalLimits {
         PortalLimits {
-            api: Arc::new(Window::new(60, settings.open_api_per_minute)),
-            submissions: Arc::new(Window::new(3600, settings.public_submissions_per_hour)),
-            portal_reads: Arc::new(Window::new(60, settings.portal_reads_per_minute)),
-            rejected_keys: Arc::new(Window::new(60, settings.rejected_api_keys_per_minute)),
+            api: Arc::new(FixedWindow::new(60, settings.open_api_per_minute)),
+            submissions: Arc::new(FixedWindow::new(3600, settings.public_submissions_per_hour)),
+            portal_reads: Arc::new(FixedWindow::new(60, settings.portal_reads_per_minute)),
+            rejected_keys: Arc::new(FixedWindow::new(60, settings.rejected_api_keys_per_minute)),
         }
     }
 
@@ -41,19 +41,19 @@ impl PortalLimits {
         } else {
             Err(ServiceError::RateLimited(format!(
                 "访问过于频繁：同一网络地址每分钟最多浏览或下载开放数据{}次，请稍后再试；批量获取数据请申请开放数据接口密钥",
-                self.portal_reads.max
+                self.portal_reads.max()
             )))
         }
     }
 
     /// Counts an API call of a key, or refuses it when the key's minute is used up.
     pub fn api_call(&self, key_id: i64, now: DateTime<Utc>) -> Result<()> {
-        if self.api.hit(&key_id.to_string(), now) {
+        if self.api.hit(&key_id, now) {
             Ok(())
         } else {
             Err(ServiceError::RateLimited(format!(
                 "调用过于频繁：每个开放数据接口密钥每分钟最多调用{}次，请稍后再试",
-                self.api.max
+                self.api.max()
             )))
         }
     }
@@ -66,7 +66,7 @@ impl PortalLimits {
         } else {
             Err(ServiceError::RateLimited(format!(
                 "无效接口密钥的调用过于频繁：同一网络地址每分钟最多{}次，请稍后再试，并核对密钥是否正确",
-                self.rejected_keys.max
+                self.rejected_keys.max()
             )))
         }
     }
@@ -79,39 +79,9 @@ impl PortalLimits {
         } else {
             Err(ServiceError::RateLimited(format!(
                 "提交过于频繁：同一网络地址每小时最多提交{}次，请稍后再试",
-                self.submissions.max
+                self.submissions.max()
             )))
         }
-    }
-}
-
-/// At most `max` hits per key per fixed window of `secs` seconds.
-struct Window {
-    secs: i64,
-    max: u32,
-    windows: Mutex<HashMap<String, (i64, u32)>>,
-}
-
-impl Window {
-    fn new(secs: i64, max: u32) -> Window {
-        Window { secs, max, windows: Mutex::new(HashMap::new()) }
-    }
-
-    fn hit(&self, key: &str, now: DateTime<Utc>) -> bool {
-        let slot = now.timestamp().div_euclid(self.secs);
-        let Ok(mut w) = self.windows.lock() else { return false };
-        if w.len() > 100_000 {
-            w.retain(|_, (s, _)| *s == slot);
-        }
-        let entry = w.entry(key.to_string()).or_insert((slot, 0));
-        if entry.0 != slot {
-            *entry = (slot, 0);
-        }
-        if entry.1 >= self.max {
-            return false;
-        }
-        entry.1 += 1;
-        true
     }
 }
 

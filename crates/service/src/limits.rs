@@ -37,37 +37,78 @@ impl Limits {
     }
 }
 
+/// At most `max` hits per key in each fixed window of `secs` seconds (windows aligned on the Unix
+/// epoch), in memory. The one counter behind every in-process limit: per user ([`RateLimiter`]),
+/// per API key and per client address (`developers::PortalLimits`).
+pub struct FixedWindow<K> {
+    secs: i64,
+    max: u32,
+    /// Key → (window number, hits in it).
+    windows: Mutex<HashMap<K, (i64, u32)>>,
+}
+
+/// Keys kept before the windows that have passed are dropped.
+const MAX_KEYS: usize = 100_000;
+
+impl<K: std::hash::Hash + Eq> FixedWindow<K> {
+    pub fn new(secs: i64, max: u32) -> FixedWindow<K> {
+        FixedWindow { secs: secs.max(1), max, windows: Mutex::new(HashMap::new()) }
+    }
+
+    /// The hits allowed per window.
+    pub fn max(&self) -> u32 {
+        self.max
+    }
+
+    /// Counts a hit of `key`; false (and not counted) when the key's window is used up.
+    pub fn hit<Q>(&self, key: &Q, now: DateTime<Utc>) -> bool
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        let window = now.timestamp().div_euclid(self.secs);
+        // Counters stay consistent whatever panicked while holding the lock.
+        let mut w = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        if w.len() > MAX_KEYS {
+            w.retain(|_, (n, _)| *n == window);
+        }
+        if !w.contains_key(key) {
+            w.insert(key.to_owned(), (window, 0));
+        }
+        let Some(entry) = w.get_mut(key) else { return false };
+        if entry.0 != window {
+            *entry = (window, 0);
+        }
+        if entry.1 >= self.max {
+            return false;
+        }
+        entry.1 += 1;
+        true
+    }
+}
+
 /// At most `per_minute` calls per user per calendar minute.
 pub struct RateLimiter {
     what: &'static str,
-    per_minute: u32,
-    windows: Mutex<HashMap<i64, (i64, u32)>>,
+    window: FixedWindow<i64>,
 }
 
 impl RateLimiter {
     pub fn new(what: &'static str, per_minute: u32) -> RateLimiter {
-        RateLimiter { what, per_minute, windows: Mutex::new(HashMap::new()) }
+        RateLimiter { what, window: FixedWindow::new(60, per_minute) }
     }
 
     /// Counts a call, or refuses it when the user's minute is used up.
     pub fn check(&self, user_id: i64, now: DateTime<Utc>) -> Result<(), ServiceError> {
-        let minute = now.timestamp().div_euclid(60);
-        let mut w = self.windows.lock().map_err(|_| ServiceError::Internal("rate limiter poisoned".into()))?;
-        if w.len() > 10_000 {
-            w.retain(|_, (m, _)| *m == minute);
-        }
-        let entry = w.entry(user_id).or_insert((minute, 0));
-        if entry.0 != minute {
-            *entry = (minute, 0);
-        }
-        if entry.1 >= self.per_minute {
-            return Err(ServiceError::RateLimited(format!(
+        if self.window.hit(&user_id, now) {
+            Ok(())
+        } else {
+            Err(ServiceError::RateLimited(format!(
                 "{}请求过于频繁：每人每分钟最多{}次，请稍后再试",
-                self.what, self.per_minute
-            )));
+                self.what,
+                self.window.max()
+            )))
         }
-        entry.1 += 1;
-        Ok(())
     }
 }
 
@@ -86,5 +127,24 @@ mod tests {
         assert!(matches!(e, ServiceError::RateLimited(ref m) if m.contains("每人每分钟最多3次")), "{e}");
         l.check(2, t).unwrap();
         l.check(1, t + chrono::Duration::seconds(50)).unwrap();
+    }
+
+    #[test]
+    fn fixed_windows_count_each_key_apart_and_start_again_each_window() {
+        let w: FixedWindow<String> = FixedWindow::new(3600, 2);
+        let t = DateTime::parse_from_rfc3339("2026-11-23T08:00:00Z").unwrap().with_timezone(&Utc);
+        let (a, b) = ("198.51.100.1", "198.51.100.2");
+        assert!(w.hit(a, t) && w.hit(a, t + chrono::Duration::minutes(59)));
+        assert!(!w.hit(a, t + chrono::Duration::minutes(59)), "a's hour is used up");
+        assert!(!w.hit(a, t), "the same hour, whenever in it");
+        assert!(w.hit(b, t) && w.hit(b, t), "another address has its own count");
+        assert!(!w.hit(b, t));
+        // The next window (aligned on the hour) starts again.
+        assert!(w.hit(a, t + chrono::Duration::hours(1)));
+        assert!(w.hit(a, t + chrono::Duration::hours(1)));
+        assert!(!w.hit(a, t + chrono::Duration::hours(1) + chrono::Duration::minutes(30)));
+        // A limit of 0 allows nothing.
+        let none: FixedWindow<i64> = FixedWindow::new(60, 0);
+        assert!(!none.hit(&1, t));
     }
 }

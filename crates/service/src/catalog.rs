@@ -2,6 +2,8 @@
 //! history, and the classification tree. Every step is a new kept version with a field-level
 //! diff and an audit event.
 
+use std::collections::HashMap;
+
 use domain::account::{Action, Actor, Role};
 use domain::catalog::code::CodeInput;
 use domain::catalog::diff::diff;
@@ -174,6 +176,13 @@ pub async fn get(svc: &Services, actor: &Actor, key: &str) -> Result<Resource> {
         Ok(_) | Err(store::StoreError::NotFound { .. }) => Err(not_found(key)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The entries with these ids that the actor may know of, by id, in one store read: what a list
+/// of grants, applications or requests shows of their resources. A hidden or missing id is absent,
+/// as `get` would answer "not found".
+pub async fn get_many(svc: &Services, actor: &Actor, ids: &[i64]) -> Result<HashMap<i64, Resource>> {
+    Ok(svc.store.get_resources(ids).await?.into_iter().filter(|r| visible(actor, r)).map(|r| (r.id, r)).collect())
 }
 
 pub async fn list(

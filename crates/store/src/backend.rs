@@ -878,6 +878,26 @@ macro_rules! impl_store {
                 resource_row(&row)
             }
 
+            async fn get_resources(&self, ids: &[i64]) -> R<Vec<Resource>> {
+                let mut ids = ids.to_vec();
+                ids.sort_unstable();
+                ids.dedup();
+                let mut out = Vec::with_capacity(ids.len());
+                // Bounded IN lists: SQLite and PostgreSQL both cap the placeholders of a statement.
+                for chunk in ids.chunks(500) {
+                    let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+                    let sql = format!("SELECT {RESOURCE_COLS} FROM resources WHERE id IN ({list}) ORDER BY id");
+                    let mut q = sqlx::query(AssertSqlSafe(sql));
+                    for id in chunk {
+                        q = q.bind(*id);
+                    }
+                    for row in q.fetch_all(&self.pool).await? {
+                        out.push(resource_row(&row)?);
+                    }
+                }
+                Ok(out)
+            }
+
             async fn get_resource_by_code(&self, code: &str) -> R<Resource> {
                 let sql = format!("SELECT {RESOURCE_COLS} FROM resources WHERE code = $1");
                 let row = sqlx::query(AssertSqlSafe(sql))

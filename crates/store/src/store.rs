@@ -82,6 +82,8 @@ pub trait Store: SharingStore + ElementStore + WebStore + PortalStore + OpenStor
     async fn update_resource(&self, update: &ResourceUpdate) -> R<Resource>;
     async fn get_resource(&self, id: i64) -> R<Resource>;
     async fn get_resource_by_code(&self, code: &str) -> R<Resource>;
+    /// The entries with these ids that exist, in id order (a missing id is left out, not an error).
+    async fn get_resources(&self, ids: &[i64]) -> R<Vec<Resource>>;
     async fn list_resources(&self, filter: &ResourceFilter, page: PageRequest) -> R<Page<Resource>>;
     /// The current version of every entry, by id (what the search index is reconciled against).
     async fn resource_versions(&self) -> R<Vec<(i64, i64)>>;

@@ -166,6 +166,7 @@ async fn open_requests_are_answered_by_the_provider(app: TestApp) {
     let mut a = WebClient::signed_in(&app, "a_approver").await;
     let p = a.get("/console/open-requests").await;
     assert!(p.html.contains(&reference) && p.html.contains(&request.deadline.to_string()), "{}", p.html);
+    assert!(p.html.contains("新生儿出生登记信息"), "each request names its dataset: {}", p.html);
     let p = a.get(&format!("/console/open-requests/{}", request.id)).await;
     assert_eq!(p.status, StatusCode::OK);
     let uri = format!("/console/open-requests/{}/answer", request.id);

@@ -124,6 +124,7 @@ async fn apply_answer_and_read_in_the_console(mut app: TestApp) {
     // The consumer's grants list it, and the read page shows the rows.
     let p = consumer.get("/console/grants").await;
     assert!(p.html.contains("生效中") && p.html.contains("读取数据"), "{}", p.html);
+    assert!(p.html.contains("常住人口信息"), "each grant names its resource: {}", p.html);
     let p = consumer.get(&format!("/console/read/{key}")).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.html);
     assert!(p.html.contains("说明用途") && !p.html.contains("张三"), "nothing read before a purpose: {}", p.html);

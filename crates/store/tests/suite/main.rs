@@ -404,6 +404,20 @@ async fn listing_and_filters(s: Arc<dyn Store>) {
         async move { s.list_resources(&f, PageRequest { after: None, limit: 100 }).await.unwrap() }
     };
     assert_eq!(all(ResourceFilter::default()).await.total, 30);
+    // Several by id in one call: existing ones in id order, duplicates once, unknown ids left out.
+    let every = all(ResourceFilter::default()).await.items;
+    let mut ids: Vec<i64> = every.iter().map(|r| r.id).collect();
+    ids.reverse();
+    let got = s.get_resources(&[ids[0], ids[3], ids[0], 999_999, ids[29]]).await.unwrap();
+    let mut want: Vec<(i64, String)> =
+        every.iter().filter(|r| [ids[0], ids[3], ids[29]].contains(&r.id)).map(|r| (r.id, r.code.clone())).collect();
+    want.sort();
+    assert_eq!(got.iter().map(|r| (r.id, r.code.clone())).collect::<Vec<_>>(), want);
+    assert_eq!(got[0].spec, every.iter().find(|r| r.id == got[0].id).unwrap().spec, "whole entries");
+    assert!(s.get_resources(&[]).await.unwrap().is_empty());
+    // More ids than one statement's list holds.
+    let many: Vec<i64> = (0..1200).chain(ids.iter().copied()).collect();
+    assert_eq!(s.get_resources(&many).await.unwrap().len(), 30);
     assert_eq!(all(ResourceFilter { category: Some("1".into()), ..Default::default() }).await.total, 15);
     assert_eq!(all(ResourceFilter { share_type: Some("conditional".into()), ..Default::default() }).await.total, 10);
     assert_eq!(all(ResourceFilter { department_id: Some(other.id), ..Default::default() }).await.total, 5);

@@ -72,8 +72,10 @@ pub async fn list(
     let page = service::open_requests::list(&state.svc, &user.actor, status, PageRequest { after: q.after, limit: 50 })
         .await?;
     let mut rows = Vec::new();
+    let ids: Vec<i64> = page.items.iter().map(|r| r.resource_id).collect();
+    let resources = service::catalog::get_many(&state.svc, &user.actor, &ids).await?;
     for r in &page.items {
-        let name = state.svc.store.get_resource(r.resource_id).await.map(|x| x.spec.name).unwrap_or_default();
+        let name = resources.get(&r.resource_id).map(|x| x.spec.name.clone()).unwrap_or_default();
         rows.push(Row {
             id: r.id,
             reference: r.reference.clone(),

@@ -955,12 +955,14 @@ pub struct GrantItem {
 
 async fn grant_items(state: &AppState, actor: &Actor, grants: Vec<Grant>) -> Result<Vec<GrantItem>, WebError> {
     let names = service::accounts::department_names(&state.svc).await?;
+    let ids: Vec<i64> = grants.iter().map(|g| g.resource_id).collect();
+    let resources = service::catalog::get_many(&state.svc, actor, &ids).await?;
     let today = state.svc.clock.today();
     let mut out = Vec::new();
     for g in grants {
-        let (code, name) = match service::catalog::get(&state.svc, actor, &g.resource_id.to_string()).await {
-            Ok(r) => (r.code, r.spec.name),
-            Err(_) => (String::new(), format!("资源{}", g.resource_id)),
+        let (code, name) = match resources.get(&g.resource_id) {
+            Some(r) => (r.code.clone(), r.spec.name.clone()),
+            None => (String::new(), format!("资源{}", g.resource_id)),
         };
         let left = (g.terms.period.until - today).num_days();
         let live = !sharing::grant_is_final(g.status);

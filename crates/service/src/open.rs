@@ -728,8 +728,8 @@ pub async fn decide(
             latest.map_or(0, |v| v.version)
         )));
     }
-    let review = review_of(svc, actor, r).await?;
-    if !review.columns.iter().any(|c| c.finding.column == column) {
+    let mut review = review_of(svc, actor, r).await?;
+    let Some(at) = review.columns.iter().position(|c| c.finding.column == column) else {
         return Err(ServiceError::invalid(
             "column",
             "unknown_column",
@@ -737,21 +737,20 @@ pub async fn decide(
                 "“{column}”不是本版本中被标记为疑似个人信息的列；未被标记的列如不应开放，请在目录中将该信息项的开放属性改为“不予开放”"
             ),
         ));
-    }
+    };
     let decision = match decision {
         ColumnDecision::SignOff { reason } => ColumnDecision::SignOff { reason: reason.trim().to_string() },
         d => d,
     };
-    svc.store
-        .put_column_review(&ColumnReview {
-            resource_id: review.resource.id,
-            version,
-            column: column.to_string(),
-            decision: decision.clone(),
-            decided_by: actor.user_id,
-            decided_at: svc.clock.now(),
-        })
-        .await?;
+    let recorded = ColumnReview {
+        resource_id: review.resource.id,
+        version,
+        column: column.to_string(),
+        decision: decision.clone(),
+        decided_by: actor.user_id,
+        decided_at: svc.clock.now(),
+    };
+    svc.store.put_column_review(&recorded).await?;
     audit::record(
         svc,
         Some(actor),
@@ -761,7 +760,12 @@ pub async fn decide(
         json!({"id": review.resource.id, "version": version, "column": column, "decision": decision}),
     )
     .await?;
-    review_of(svc, actor, review.resource).await
+    // The same version's findings stand: the review after the decision is the one before with this
+    // column decided (no second scan of the data, which is a read of its own).
+    review.columns[at].decision = Some(recorded);
+    let undecided = review.columns.iter().filter(|c| c.decision.is_none()).count();
+    review.state = state_of(Some(version), review.opening.as_ref(), undecided);
+    Ok(review)
 }
 
 /// The refusal of an opening while flagged columns are undecided.

@@ -36,10 +36,26 @@ async fn review_open_and_read_as_the_public() {
     let e = err(open::open(&w.svc, &w.approver_a, &r.code, 1).await);
     assert!(e.to_string().contains("联系人、手机号码"), "{e}");
 
-    open::decide(&w.svc, &w.approver_a, &r.code, 1, "联系人", ColumnDecision::Remove).await.unwrap();
-    open::decide(&w.svc, &w.approver_a, &r.code, 1, "手机号码", ColumnDecision::Mask { rule: MaskRule::Mobile })
-        .await
-        .unwrap();
+    let scans = |events: &[store::model::AuditEvent]| events.iter().filter(|e| e.action == "open.scan").count();
+    let scans_before = scans(&w.audit().await);
+    let after = open::decide(&w.svc, &w.approver_a, &r.code, 1, "联系人", ColumnDecision::Remove).await.unwrap();
+    // What a decision returns is the review with that column decided, as a fresh review reads it.
+    let decided = |rv: &open::Review| -> Vec<(String, Option<ColumnDecision>)> {
+        rv.columns.iter().map(|c| (c.finding.column.clone(), c.decision.as_ref().map(|d| d.decision.clone()))).collect()
+    };
+    assert_eq!(decided(&after), vec![("联系人".into(), Some(ColumnDecision::Remove)), ("手机号码".into(), None)]);
+    assert_eq!(after.state, ReviewState::Pending);
+    let fresh = open::review(&w.svc, &w.approver_a, &r.code).await.unwrap();
+    assert_eq!(decided(&fresh), decided(&after));
+    let after =
+        open::decide(&w.svc, &w.approver_a, &r.code, 1, "手机号码", ColumnDecision::Mask { rule: MaskRule::Mobile })
+            .await
+            .unwrap();
+    assert_eq!(after.state, ReviewState::Ready);
+    assert_eq!(decided(&after), decided(&open::review(&w.svc, &w.approver_a, &r.code).await.unwrap()));
+    // Each decision scanned the data once (to check the column is a flagged one), the two reviews
+    // once each.
+    assert_eq!(scans(&w.audit().await) - scans_before, 4);
     let opening = open::open(&w.svc, &w.approver_a, &r.code, 1).await.unwrap();
     assert_eq!(opening.fields, vec!["名称", "统一社会信用代码", "手机号码"]);
 

@@ -200,6 +200,14 @@ pub async fn list(
 
 pub async fn history(svc: &Services, actor: &Actor, key: &str) -> Result<Vec<ResourceVersion>> {
     let r = get(svc, actor, key).await?;
+    history_of(svc, actor, &r).await
+}
+
+/// [`history`] of an entry already read; its visibility is checked again, without a read.
+pub async fn history_of(svc: &Services, actor: &Actor, r: &Resource) -> Result<Vec<ResourceVersion>> {
+    if !visible(actor, r) {
+        return Err(not_found(&r.code));
+    }
     Ok(svc.store.resource_history(r.id).await?)
 }
 

@@ -185,6 +185,16 @@ impl VersionListing {
 /// see them.
 pub async fn versions(svc: &Services, actor: &Actor, key: &str) -> Result<(Resource, Vec<VersionListing>)> {
     let r = catalog::get(svc, actor, key).await?;
+    let listed = versions_of(svc, actor, &r).await?;
+    Ok((r, listed))
+}
+
+/// [`versions`] of an entry already read (a page that shows the entry with its versions); the
+/// entry's visibility is checked again, without a read.
+pub async fn versions_of(svc: &Services, actor: &Actor, r: &Resource) -> Result<Vec<VersionListing>> {
+    if !catalog::visible(actor, r) {
+        return Err(catalog::not_found(&r.code));
+    }
     let versions = svc.store.list_dataset_versions(r.id).await?;
     let supervisor = actor.has(domain::account::Role::Coordinator) || actor.has(domain::account::Role::Auditor);
     let grants = if supervisor || actor.department_id == r.department_id {
@@ -207,7 +217,7 @@ pub async fn versions(svc: &Services, actor: &Actor, key: &str) -> Result<(Resou
             l
         })
         .collect();
-    Ok((r, listed))
+    Ok(listed)
 }
 
 fn grant_facts(grants: &[store::model::Grant]) -> Vec<GrantFacts<'_>> {
@@ -608,9 +618,22 @@ pub async fn freshness(
     key: &str,
 ) -> Result<(Resource, Option<DatasetVersion>, domain::freshness::Freshness)> {
     let r = catalog::get(svc, actor, key).await?;
-    let latest = svc.store.latest_dataset_version(r.id).await?;
-    let f = assess(svc, &r, latest.as_ref());
+    let (latest, f) = freshness_of(svc, actor, &r).await?;
     Ok((r, latest, f))
+}
+
+/// [`freshness`] of an entry already read; its visibility is checked again, without a read.
+pub async fn freshness_of(
+    svc: &Services,
+    actor: &Actor,
+    r: &Resource,
+) -> Result<(Option<DatasetVersion>, domain::freshness::Freshness)> {
+    if !catalog::visible(actor, r) {
+        return Err(catalog::not_found(&r.code));
+    }
+    let latest = svc.store.latest_dataset_version(r.id).await?;
+    let f = assess(svc, r, latest.as_ref());
+    Ok((latest, f))
 }
 
 fn assess(svc: &Services, r: &Resource, latest: Option<&DatasetVersion>) -> domain::freshness::Freshness {

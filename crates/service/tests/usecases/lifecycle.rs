@@ -280,3 +280,18 @@ async fn available_steps_are_exactly_the_steps_that_succeed() {
     // steps on their statuses, everyone else's refusals.
     assert_eq!((offered_n, refused_n), (14, 154));
 }
+
+/// The `_of` reads take an entry already read, and still refuse one the actor may not know of
+/// (another department's draft) exactly like a missing entry.
+#[tokio::test]
+async fn reads_of_an_entry_already_read_check_its_visibility_again() {
+    let w = World::new().await;
+    let draft = entry_at(&w, ResourceStatus::Draft, "草稿资源").await;
+    assert_eq!(catalog::history_of(&w.svc, &w.editor_a, &draft).await.unwrap().len(), 1);
+    assert!(service::datasets::versions_of(&w.svc, &w.editor_a, &draft).await.unwrap().is_empty());
+    assert_not_found(catalog::history_of(&w.svc, &w.editor_b, &draft).await, "history");
+    assert_not_found(service::datasets::versions_of(&w.svc, &w.editor_b, &draft).await, "versions");
+    assert_not_found(service::datasets::freshness_of(&w.svc, &w.editor_b, &draft).await, "freshness");
+    let published = entry_at(&w, ResourceStatus::Published, "已发布资源").await;
+    assert_eq!(catalog::history_of(&w.svc, &w.editor_b, &published).await.unwrap().len(), 3);
+}

@@ -421,7 +421,7 @@ async fn show_resource(
         })
         .collect();
     let structured = s.format.class.is_structured();
-    let (_, versions) = service::datasets::versions(svc, actor, &r.code).await?;
+    let versions = service::datasets::versions_of(svc, actor, &r).await?;
     let has_data = !versions.is_empty();
     let datasets = versions
         .into_iter()
@@ -440,7 +440,7 @@ async fn show_resource(
         })
         .collect();
     let freshness = if structured && r.status == ResourceStatus::Published {
-        let (_, _, f) = service::datasets::freshness(svc, actor, &r.code).await?;
+        let (_, f) = service::datasets::freshness_of(svc, actor, &r).await?;
         let class = match f.status {
             domain::freshness::FreshnessStatus::Fresh => "badge badge-ok",
             domain::freshness::FreshnessStatus::Overdue => "badge badge-danger",
@@ -451,7 +451,7 @@ async fn show_resource(
     } else {
         None
     };
-    let mut versions = service::catalog::history(svc, actor, &r.code).await?;
+    let mut versions = service::catalog::history_of(svc, actor, &r).await?;
     versions.sort_by_key(|v| std::cmp::Reverse(v.version));
     let history = versions
         .into_iter()

@@ -37,4 +37,4 @@ pub use proof::{
     ConsistencyProof, InclusionProof, consistency_proof, inclusion_proof, verify_consistency, verify_inclusion,
 };
 pub use tree::{MerkleLog, mth};
-pub use verify::{VerifyFailure, VerifyReport, verify_log};
+pub use verify::{LogVerifier, VerifyFailure, VerifyReport, verify_log};

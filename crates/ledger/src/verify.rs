@@ -63,33 +63,62 @@ pub enum VerifyFailure {
 ///
 /// `entries` yields `(seq, stored leaf hash, leaf hash recomputed from the stored content)` for each
 /// record, in the order the store returns them; `checkpoints` may come in any order.
-/// Every signature is checked first, then the records are replayed once, in O(log n) memory,
-/// comparing the root at each checkpoint's size.
-/// The first problem found is returned.
+/// The first problem found is returned. [`LogVerifier`] does the same one record at a time, for
+/// logs read page by page.
 pub fn verify_log(
     entries: impl IntoIterator<Item = (u64, Hash, Hash)>,
     checkpoints: &[SignedCheckpoint],
     key: &VerifyingKey,
 ) -> Result<VerifyReport, VerifyFailure> {
-    for (i, signed) in checkpoints.iter().enumerate() {
-        let tree_size = signed.checkpoint.tree_size;
-        match verify(key, signed) {
-            Ok(()) => {}
-            Err(LedgerError::KeyMismatch { found, .. }) => {
-                return Err(VerifyFailure::CheckpointWrongKey { checkpoint: i, tree_size, key_id: found });
+    let mut verifier = LogVerifier::new(checkpoints, key)?;
+    for (seq, stored, recomputed) in entries {
+        verifier.push(seq, stored, recomputed)?;
+    }
+    verifier.finish()
+}
+
+/// A verification in progress: every signature is checked by [`LogVerifier::new`], then the records
+/// are replayed one by one with [`LogVerifier::push`], comparing the root at each checkpoint's size,
+/// and [`LogVerifier::finish`] checks that no signed record is missing at the end.
+/// Memory is O(log n) for the log plus the checkpoints' order, however long the log.
+pub struct LogVerifier<'a> {
+    checkpoints: &'a [SignedCheckpoint],
+    /// Positions in `checkpoints`, by tree size.
+    order: Vec<usize>,
+    /// The position in `order` of the next checkpoint to compare.
+    next: usize,
+    /// The largest checkpoint size that matched so far, and the largest one below it: a mismatch
+    /// names the records after the last good checkpoint smaller than itself.
+    matched_max: u64,
+    matched_below_max: u64,
+    log: MerkleLog,
+}
+
+impl<'a> LogVerifier<'a> {
+    /// Checks every checkpoint's key and signature, and the checkpoints of an empty log.
+    pub fn new(checkpoints: &'a [SignedCheckpoint], key: &VerifyingKey) -> Result<Self, VerifyFailure> {
+        for (i, signed) in checkpoints.iter().enumerate() {
+            let tree_size = signed.checkpoint.tree_size;
+            match verify(key, signed) {
+                Ok(()) => {}
+                Err(LedgerError::KeyMismatch { found, .. }) => {
+                    return Err(VerifyFailure::CheckpointWrongKey { checkpoint: i, tree_size, key_id: found });
+                }
+                Err(_) => return Err(VerifyFailure::CheckpointBadSignature { checkpoint: i, tree_size }),
             }
-            Err(_) => return Err(VerifyFailure::CheckpointBadSignature { checkpoint: i, tree_size }),
         }
+        let mut order: Vec<usize> = (0..checkpoints.len()).collect();
+        order.sort_by_key(|&i| checkpoints[i].checkpoint.tree_size);
+        let mut verifier =
+            LogVerifier { checkpoints, order, next: 0, matched_max: 0, matched_below_max: 0, log: MerkleLog::new() };
+        verifier.check_due()?;
+        Ok(verifier)
     }
 
-    let mut order: Vec<usize> = (0..checkpoints.len()).collect();
-    order.sort_by_key(|&i| checkpoints[i].checkpoint.tree_size);
-    let mut replay = Replay { checkpoints, order: &order, next: 0, matched: Vec::new() };
-
-    let mut log = MerkleLog::new();
-    replay.check_due(&log)?;
-    for (seq, stored, recomputed) in entries {
-        let expected = log.size() + 1;
+    /// The next record: its number, its stored leaf hash and the leaf hash recomputed from its
+    /// content.
+    pub fn push(&mut self, seq: u64, stored: Hash, recomputed: Hash) -> Result<(), VerifyFailure> {
+        let expected = self.log.size() + 1;
         if seq > expected {
             return Err(VerifyFailure::SequenceGap { expected, found: seq });
         }
@@ -99,47 +128,45 @@ pub fn verify_log(
         if stored != recomputed {
             return Err(VerifyFailure::EntryEdited { seq });
         }
-        log.append(stored);
-        replay.check_due(&log)?;
+        self.log.append(stored);
+        self.check_due()
     }
 
-    if let Some(&last) = order.get(replay.next..).and_then(|rest| rest.last()) {
-        let tree_size = checkpoints[last].checkpoint.tree_size;
-        return Err(VerifyFailure::Truncated {
-            checkpoint: last,
-            tree_size,
-            first_missing: log.size() + 1,
-            last_missing: tree_size,
-        });
+    /// The records read so far.
+    pub fn entries_checked(&self) -> u64 {
+        self.log.size()
     }
-    Ok(VerifyReport {
-        entries_checked: log.size(),
-        checkpoints_checked: checkpoints.len(),
-        checkpointed_size: order.last().map_or(0, |&i| checkpoints[i].checkpoint.tree_size),
-        final_root: log.root(),
-    })
-}
 
-/// The checkpoints, sorted by size, as the replay reaches them.
-struct Replay<'a> {
-    checkpoints: &'a [SignedCheckpoint],
-    order: &'a [usize],
-    /// The position in `order` of the next checkpoint to compare.
-    next: usize,
-    /// The sizes of the checkpoints that matched so far.
-    matched: Vec<u64>,
-}
+    /// The end of the log: a checkpoint larger than it proves a cut-off tail.
+    pub fn finish(self) -> Result<VerifyReport, VerifyFailure> {
+        let checkpoints = self.checkpoints;
+        if let Some(&last) = self.order.get(self.next..).and_then(|rest| rest.last()) {
+            let tree_size = checkpoints[last].checkpoint.tree_size;
+            return Err(VerifyFailure::Truncated {
+                checkpoint: last,
+                tree_size,
+                first_missing: self.log.size() + 1,
+                last_missing: tree_size,
+            });
+        }
+        Ok(VerifyReport {
+            entries_checked: self.log.size(),
+            checkpoints_checked: checkpoints.len(),
+            checkpointed_size: self.order.last().map_or(0, |&i| checkpoints[i].checkpoint.tree_size),
+            final_root: self.log.root(),
+        })
+    }
 
-impl Replay<'_> {
     /// Compares every checkpoint of the log's current size with its root.
-    fn check_due(&mut self, log: &MerkleLog) -> Result<(), VerifyFailure> {
+    fn check_due(&mut self) -> Result<(), VerifyFailure> {
         while let Some(&i) = self.order.get(self.next) {
             let cp = &self.checkpoints[i].checkpoint;
-            if cp.tree_size != log.size() {
+            if cp.tree_size != self.log.size() {
                 break;
             }
-            if cp.root != log.root() {
-                let good_below = self.matched.iter().copied().filter(|&s| s < cp.tree_size).max().unwrap_or(0);
+            if cp.root != self.log.root() {
+                let good_below =
+                    if self.matched_max < cp.tree_size { self.matched_max } else { self.matched_below_max };
                 return Err(VerifyFailure::CheckpointMismatch {
                     checkpoint: i,
                     tree_size: cp.tree_size,
@@ -147,7 +174,10 @@ impl Replay<'_> {
                     last_seq: cp.tree_size,
                 });
             }
-            self.matched.push(cp.tree_size);
+            if cp.tree_size > self.matched_max {
+                self.matched_below_max = self.matched_max;
+                self.matched_max = cp.tree_size;
+            }
             self.next += 1;
         }
         Ok(())
@@ -267,6 +297,46 @@ mod tests {
         assert_eq!(run(&log, &[]).unwrap().checkpointed_size, 0);
         let empty = run(&[], &signed_at(&log, &[0])).unwrap();
         assert_eq!((empty.entries_checked, empty.final_root), (0, EMPTY_ROOT));
+    }
+
+    #[test]
+    fn record_by_record_is_the_same_verification() {
+        let log = rows(30);
+        let cps = signed_at(&log, &[7, 7, 16, 30]);
+        let key = test_key(9).verifying_key();
+        let mut verifier = LogVerifier::new(&cps, &key).unwrap();
+        for (i, (seq, stored, recomputed)) in entries(&log).enumerate() {
+            verifier.push(seq, stored, recomputed).unwrap();
+            assert_eq!(verifier.entries_checked(), i as u64 + 1);
+        }
+        assert_eq!(verifier.finish(), run(&log, &cps));
+        // A problem is reported by the push that meets it, and the records before it were accepted.
+        let mut edited = log.clone();
+        edited[20].body = "{}".to_string();
+        let mut verifier = LogVerifier::new(&cps, &key).unwrap();
+        let failed = entries(&edited).map(|(seq, s, r)| verifier.push(seq, s, r)).position(|r| r.is_err());
+        assert_eq!(failed, Some(20));
+        assert_eq!(verifier.entries_checked(), 20);
+        // A forged checkpoint is refused before any record is read.
+        let mut forged = cps.clone();
+        forged[2].checkpoint.tree_size = 17;
+        assert_eq!(
+            LogVerifier::new(&forged, &key).err(),
+            Some(VerifyFailure::CheckpointBadSignature { checkpoint: 2, tree_size: 17 })
+        );
+    }
+
+    #[test]
+    fn a_mismatch_names_the_records_after_the_last_good_smaller_checkpoint() {
+        let honest = rows(20);
+        // Two good checkpoints of size 8, then record 12 rewritten with its hash recomputed.
+        let cps = signed_at(&honest, &[3, 8, 8, 15]);
+        let mut log = honest.clone();
+        log[11] = row(12, r#"{"action":"resource.delete","id":12}"#);
+        assert_eq!(
+            run(&log, &cps),
+            Err(VerifyFailure::CheckpointMismatch { checkpoint: 3, tree_size: 15, first_seq: 9, last_seq: 15 })
+        );
     }
 
     #[test]

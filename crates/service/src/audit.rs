@@ -292,7 +292,8 @@ pub async fn verify(store: &Arc<dyn Store>, key: &VerifyingKey) -> std::result::
     for (i, c) in store.audit_checkpoints().await.map_err(st)?.into_iter().enumerate() {
         checkpoints.push(parse_checkpoint(&c).ok_or(VerifyError::BadCheckpoint(i + 1))?);
     }
-    let mut entries: Vec<(u64, Hash, Hash)> = Vec::new();
+    // Replayed page by page: memory stays flat however long the log.
+    let mut verifier = ledger::LogVerifier::new(&checkpoints, key)?;
     let mut after = 0i64;
     loop {
         let page = store.ledger_entries(after, 20_000).await.map_err(st)?;
@@ -305,10 +306,10 @@ pub async fn verify(store: &Arc<dyn Store>, key: &VerifyingKey) -> std::result::
                 Some(h) => h,
                 None => return Err(VerifyError::EventMissing { seq: e.seq, event_id: e.event_id }),
             };
-            entries.push((e.seq.max(0) as u64, stored, recomputed));
+            verifier.push(e.seq.max(0) as u64, stored, recomputed)?;
         }
     }
-    let report = ledger::verify_log(entries, &checkpoints, key)?;
+    let report = verifier.finish()?;
     Ok(Verification {
         entries: report.entries_checked,
         checkpoints: report.checkpoints_checked,

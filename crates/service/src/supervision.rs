@@ -181,13 +181,72 @@ pub async fn department_figures(svc: &Services, actor: &Actor) -> Result<Vec<Dep
 }
 
 /// The audit log checked against the platform's checkpoint key, for auditors: `Ok(report)` or
-/// the problem found (the outer error is a refusal).
+/// the problem found (the outer error is a refusal). The whole log is recomputed (only a full
+/// replay detects a record rewritten before the last checkpoint), so this runs when an auditor
+/// asks for it, not on every page; the outcome is recorded as an `audit.verify` event, which
+/// [`last_audit_verification`] reads back.
 pub async fn verify_audit(
     svc: &Services,
     actor: &Actor,
 ) -> Result<std::result::Result<audit::Verification, audit::VerifyError>> {
     actor.authorize(Action::ReadAudit, None)?;
-    Ok(audit::verify(&svc.store, &svc.audit.verifying_key()).await)
+    let outcome = audit::verify(&svc.store, &svc.audit.verifying_key()).await;
+    let detail = match &outcome {
+        Ok(v) => serde_json::json!({
+            "ok": true,
+            "entries": v.entries,
+            "checkpoints": v.checkpoints,
+            "checkpointed": v.checkpointed,
+            "root": v.root.to_string(),
+        }),
+        Err(e) => serde_json::json!({"ok": false, "problem": e.to_string()}),
+    };
+    audit::record(svc, Some(actor), AUDIT_VERIFY, "audit_log", None, detail).await?;
+    Ok(outcome)
+}
+
+/// The action of the event [`verify_audit`] records.
+pub const AUDIT_VERIFY: &str = "audit.verify";
+
+/// A verification of the audit log as recorded: when, by whom and what it found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedVerification {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub by: String,
+    /// The id of the `audit.verify` event: the events after it were not covered.
+    pub event_id: i64,
+    pub outcome: std::result::Result<VerifiedLog, String>,
+}
+
+/// What a passed verification covered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedLog {
+    pub entries: u64,
+    pub checkpoints: u64,
+    pub checkpointed: u64,
+}
+
+/// The latest verification of the audit log (None: never verified), for auditors.
+pub async fn last_audit_verification(svc: &Services, actor: &Actor) -> Result<Option<RecordedVerification>> {
+    actor.authorize(Action::ReadAudit, None)?;
+    let Some(e) = svc.store.latest_audit_event(AUDIT_VERIFY).await? else { return Ok(None) };
+    let d = &e.detail;
+    let count = |k: &str| d[k].as_u64().unwrap_or(0);
+    let outcome = if d["ok"].as_bool() == Some(true) {
+        Ok(VerifiedLog {
+            entries: count("entries"),
+            checkpoints: count("checkpoints"),
+            checkpointed: count("checkpointed"),
+        })
+    } else {
+        Err(d["problem"].as_str().unwrap_or("核验未通过").to_string())
+    };
+    Ok(Some(RecordedVerification {
+        at: e.at,
+        by: e.username.unwrap_or_else(|| "平台".into()),
+        event_id: e.id,
+        outcome,
+    }))
 }
 
 /// The id of the user an auditor names in the audit search (None: no such user).

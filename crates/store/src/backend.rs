@@ -1326,6 +1326,18 @@ macro_rules! impl_store {
                 row.as_ref().map(checkpoint_row).transpose()
             }
 
+            async fn latest_audit_event(&self, action: &str) -> R<Option<AuditEvent>> {
+                // Read backwards from the newest event: the wanted one is usually recent.
+                let row = sqlx::query(
+                    "SELECT id, at, user_id, username, department_id, action, object_type, object_id, detail \
+                     FROM audit_events WHERE action = $1 ORDER BY id DESC LIMIT 1",
+                )
+                .bind(action)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(audit_row).transpose()
+            }
+
             async fn list_audit(&self, f: &AuditFilter, page: PageRequest) -> R<Page<AuditEvent>> {
                 let mut w = Where::default();
                 if let Some(u) = f.user_id {

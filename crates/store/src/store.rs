@@ -135,4 +135,6 @@ pub trait Store: SharingStore + ElementStore + WebStore + PortalStore + OpenStor
     async fn audit_checkpoints(&self) -> R<Vec<StoredCheckpoint>>;
     async fn latest_audit_checkpoint(&self) -> R<Option<StoredCheckpoint>>;
     async fn list_audit(&self, filter: &AuditFilter, page: PageRequest) -> R<Page<AuditEvent>>;
+    /// The newest event with exactly this action (e.g. the last `audit.verify`).
+    async fn latest_audit_event(&self, action: &str) -> R<Option<AuditEvent>>;
 }

@@ -400,7 +400,39 @@ async fn audit_log_and_dashboard(mut app: TestApp) {
     let mut auditor = WebClient::signed_in(app, "auditor").await;
     let p = auditor.get("/console/audit").await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.html);
-    assert!(p.html.contains("完整性核验通过"), "{}", p.html);
+    assert!(p.html.contains("尚未核验") && !p.html.contains("完整性核验通过"), "{}", p.html);
+    // Verifying is a form: it runs once, is recorded, and the page shows its outcome.
+    let p = auditor.post("/console/audit/verify", &[]).await;
+    assert_eq!((p.status, p.location()), (StatusCode::SEE_OTHER, "/console/audit"));
+    let p = auditor.get("/console/audit").await;
+    assert!(p.html.contains("完整性核验通过") && p.html.contains("由 auditor 核验"), "{}", p.html);
+    let p = auditor.get("/console/audit?action=audit.verify").await;
+    assert!(
+        p.html.contains("共 1 条") && p.html.contains("核验审计日志"),
+        "the verification is in the log: {}",
+        p.html
+    );
+    // Without the form's token, or by another role, nothing runs.
+    let p = auditor.post("/console/audit/verify", &[("csrf", "forged")]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.html);
+    assert!(p.html.contains("请求来源不明"), "{}", p.html);
+    let mut coordinator = WebClient::signed_in(app, "coordinator").await;
+    let home = coordinator.get("/console").await;
+    assert!(crate::web::csrf_in(&home.html).is_some(), "the coordinator posts with a valid token");
+    let p = coordinator.post("/console/audit/verify", &[]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.html);
+    assert!(p.html.contains("没有权限") && !p.html.contains("请求来源不明"), "{}", p.html);
+    let verifications = app
+        .svc
+        .store
+        .list_audit(
+            &store::model::AuditFilter { action_prefix: Some("audit.verify".into()), ..Default::default() },
+            store::model::PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(verifications.total, 1, "the refused posts ran nothing");
+    let p = auditor.get("/console/audit").await;
     assert!(p.html.contains("application.submit") && p.html.contains("提交共享申请"), "{}", p.html);
     // Searching by user, action and day.
     let p = auditor.get("/console/audit?user=b_consumer&action=application.&from=2026-03-03&until=2026-03-03").await;
@@ -414,7 +446,6 @@ async fn audit_log_and_dashboard(mut app: TestApp) {
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
 
     // The coordinator's dashboard: the pending application counts for department A.
-    let mut coordinator = WebClient::signed_in(app, "coordinator").await;
     let p = coordinator.get("/console/dashboard").await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.html);
     assert!(p.html.contains("<svg") && p.html.contains(r#"role="img""#), "{}", p.html);

@@ -56,11 +56,33 @@ async fn inbox_disputes_and_department_figures() {
 async fn the_audit_log_is_verified_for_auditors_only() {
     let s = setup().await;
     let w = &s.w;
+    assert_eq!(supervision::last_audit_verification(&w.svc, &w.auditor).await.unwrap(), None, "never verified");
     let report = supervision::verify_audit(&w.svc, &w.auditor).await.unwrap().unwrap();
     assert!(report.entries > 0);
     for who in [&w.coordinator, &w.admin, &s.consumer_b] {
         assert_forbidden(supervision::verify_audit(&w.svc, who).await, "三员分立: the log is the auditor's");
+        assert_forbidden(supervision::last_audit_verification(&w.svc, who).await, "the auditor's too");
     }
+    // The verification is recorded, with what it covered, and read back.
+    let last = supervision::last_audit_verification(&w.svc, &w.auditor).await.unwrap().unwrap();
+    assert_eq!(last.by, w.auditor.username);
+    assert_eq!(
+        last.outcome,
+        Ok(supervision::VerifiedLog {
+            entries: report.entries,
+            checkpoints: report.checkpoints as u64,
+            checkpointed: report.checkpointed
+        })
+    );
+    // A platform whose key file was replaced: the signed checkpoints no longer verify, and the
+    // failure is what the auditor is shown as the latest.
+    let mut replaced = w.svc.clone();
+    replaced.audit = service::audit::AuditLedger::ephemeral();
+    let problem = supervision::verify_audit(&replaced, &w.auditor).await.unwrap().unwrap_err();
+    assert!(problem.to_string().contains("不是由本平台的密钥签名的"), "{problem}");
+    let latest = supervision::last_audit_verification(&w.svc, &w.auditor).await.unwrap().unwrap();
+    assert!(latest.event_id > last.event_id);
+    assert_eq!(latest.outcome, Err(problem.to_string()));
     assert_eq!(supervision::audit_user(&w.svc, &w.auditor, "mzj_consumer").await.unwrap(), Some(s.consumer_b.user_id));
     assert_eq!(supervision::audit_user(&w.svc, &w.auditor, "nobody").await.unwrap(), None);
     assert_forbidden(supervision::audit_user(&w.svc, &w.coordinator, "mzj_consumer").await, "auditors only");

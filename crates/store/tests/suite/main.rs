@@ -544,6 +544,24 @@ async fn audit_is_append_only(s: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(page.total, 3);
     assert_eq!(page.items[2].detail["i"], 2);
+    // The newest event of an action, matched exactly (not as a prefix).
+    s.append_audit(&NewAuditEvent {
+        at: t(3),
+        user_id: Some(2),
+        username: Some("auditor".into()),
+        department_id: None,
+        action: "user.create.1".into(),
+        object_type: "user".into(),
+        object_id: Some("3".into()),
+        detail: serde_json::json!({"i": 3}),
+    })
+    .await
+    .unwrap();
+    let latest = s.latest_audit_event("user.create.1").await.unwrap().unwrap();
+    assert_eq!((latest.detail["i"].as_i64(), latest.username.as_deref()), (Some(3), Some("auditor")));
+    assert_eq!(s.latest_audit_event("user.create.0").await.unwrap().unwrap().detail["i"], 0);
+    assert!(s.latest_audit_event("user.create").await.unwrap().is_none());
+    assert!(s.latest_audit_event("user.create.%").await.unwrap().is_none());
     // The trait has no way to change history; check the database refuses too.
     // (Exercised through the backend-specific test below.)
 }

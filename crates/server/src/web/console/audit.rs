@@ -1,26 +1,29 @@
-//! The audit log for auditors (三员分立: only the auditor role reads it): the log's verification
-//! against the platform's checkpoint key at the top, then a search by user, department, action,
-//! object and time range, page by page. Reads through `service::audit` and
-//! `service::supervision::verify_audit`, which check the role.
+//! The audit log for auditors (三员分立: only the auditor role reads it): the latest verification
+//! of the log against the platform's checkpoint key at the top, with a button that runs a new one
+//! (a full replay, so not on every page view), then a search by user, department, action, object
+//! and time range, page by page. Reads through `service::audit` and `service::supervision`, which
+//! check the role.
 
 use crate::web::session::WebQuery;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
+use service::supervision;
 use store::model::{AuditFilter, PageRequest};
 
 use crate::AppState;
 use crate::format::url_part;
 use crate::web::page::{Chrome, FormErrors, WebError, WebResult, render};
-use crate::web::session::Console;
+use crate::web::session::{Console, ConsoleForm};
 
 const PAGE_SIZE: i64 = 50;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/console/audit", get(audit_page))
+    Router::new().route("/console/audit", get(audit_page)).route("/console/audit/verify", post(verify))
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -62,10 +65,42 @@ pub struct EventRow {
     pub refused: bool,
 }
 
-/// The log's state, shown at the top.
+/// The latest verification, shown at the top: `ok` is None when the log was never verified.
 pub struct VerifyView {
-    pub ok: bool,
+    pub ok: Option<bool>,
     pub message: String,
+}
+
+impl VerifyView {
+    fn of(last: Option<supervision::RecordedVerification>) -> VerifyView {
+        let Some(v) = last else {
+            return VerifyView {
+                ok: None,
+                message: "审计日志尚未核验。核验会重新计算全部记录的哈希并检查每个签名检查点。".into(),
+            };
+        };
+        let when = format!("{} 由 {} 核验", v.at.with_timezone(&cst()).format("%Y-%m-%d %H:%M:%S"), v.by);
+        match v.outcome {
+            Ok(l) => VerifyView {
+                ok: Some(true),
+                message: format!(
+                    "{when}：已核验当时的全部 {} 条记录，{} 个签名检查点有效，前 {} 条已由检查点签名确认。此后的记录待下次核验。",
+                    l.entries, l.checkpoints, l.checkpointed
+                ),
+            },
+            Err(problem) => VerifyView { ok: Some(false), message: format!("{when}，发现问题：{problem}") },
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct VerifyForm {}
+
+/// Runs a verification of the whole log (recorded as an `audit.verify` event), then shows the page.
+async fn verify(State(state): State<AppState>, f: ConsoleForm<VerifyForm>) -> WebResult {
+    // Passed or not, the outcome is recorded; the page shows it.
+    let _outcome = supervision::verify_audit(&state.svc, &f.user.0.actor).await?;
+    Ok(Redirect::to("/console/audit").into_response())
 }
 
 #[derive(Template)]
@@ -84,7 +119,7 @@ struct AuditPage {
 }
 
 /// Chinese names of the recorded actions (the code is shown too).
-const ACTIONS: [(&str, &str); 30] = [
+const ACTIONS: [(&str, &str); 31] = [
     ("application.", "共享申请（全部）"),
     ("application.submit", "提交共享申请"),
     ("application.review", "开始审核申请"),
@@ -105,6 +140,7 @@ const ACTIONS: [(&str, &str); 30] = [
     ("data.query", "查询数据"),
     ("data.download", "下载数据"),
     ("data.verify", "核验数据"),
+    ("audit.verify", "核验审计日志"),
     ("data.read_denied", "读取被拒绝"),
     ("data.publish", "发布数据"),
     ("data.trace", "泄露溯源"),
@@ -141,22 +177,13 @@ async fn audit_page(
     WebQuery(p): WebQuery<AuditParams>,
 ) -> WebResult {
     let actor = &user.actor;
-    // `verify_audit` checks the auditor role first.
-    let verification = match service::supervision::verify_audit(&state.svc, actor).await? {
-        Ok(v) => VerifyView {
-            ok: true,
-            message: format!(
-                "审计日志完整：已核验全部 {} 条记录，{} 个签名检查点有效，前 {} 条已由检查点签名确认。",
-                v.entries, v.checkpoints, v.checkpointed
-            ),
-        },
-        Err(e) => VerifyView { ok: false, message: format!("发现问题：{e}") },
-    };
+    // `last_audit_verification` checks the auditor role first.
+    let verification = VerifyView::of(supervision::last_audit_verification(&state.svc, actor).await?);
     let names = service::accounts::department_names(&state.svc).await?;
     let mut errors = FormErrors::default();
     let mut filter = AuditFilter::default();
     if !p.user.trim().is_empty() {
-        match service::supervision::audit_user(&state.svc, actor, &p.user).await? {
+        match supervision::audit_user(&state.svc, actor, &p.user).await? {
             Some(id) => filter.user_id = Some(id),
             None => push(&mut errors, "user", format!("没有用户名为“{}”的用户", p.user.trim())),
         }

@@ -203,6 +203,22 @@ fn parse_row(line: &str) -> Result<SpecialDay, CsvReason> {
     Ok(SpecialDay { date, kind, name: name.into(), source: source.into() })
 }
 
+/// A deadline counted in working days ([`WorkCalendar::deadline_after`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadline {
+    pub date: NaiveDate,
+    /// Counted partly past the calendar's known years, Monday to Friday: the date moves when the
+    /// calendar is extended.
+    pub provisional: bool,
+}
+
+impl std::fmt::Display for Deadline {
+    /// `2027-01-04`, or `2027-01-04（暂定）` when provisional: how pages and notes show it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.date, if self.provisional { "（暂定）" } else { "" })
+    }
+}
+
 /// Holidays and makeup working days for a contiguous, inclusive range of years.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkCalendar {
@@ -394,6 +410,33 @@ impl WorkCalendar {
         Ok(date)
     }
 
+    /// The n-th working day strictly after `start`, like [`WorkCalendar::add_working_days`], for a
+    /// deadline that must be set today whatever the calendar knows: days after the last known year
+    /// are counted Monday to Friday and the deadline is marked provisional, to be recomputed once
+    /// next year's 放假安排 is loaded (the State Council publishes it in November or December, so
+    /// a deadline set in December often runs past it). A day before the first known year is
+    /// still an error: that is a wrong date, not a missing notice.
+    pub fn deadline_after(&self, start: NaiveDate, n: u32) -> Result<Deadline, CalendarError> {
+        let mut date = start;
+        let mut remaining = n;
+        let mut provisional = false;
+        while remaining > 0 {
+            date = date.succ_opt().ok_or(CalendarError::BeyondKnownYears { date, last_year: self.last_year })?;
+            let working = match self.is_workday(date) {
+                Ok(w) => w,
+                Err(CalendarError::BeyondKnownYears { .. }) => {
+                    provisional = true;
+                    !is_weekend(date)
+                }
+                Err(e) => return Err(e),
+            };
+            if working {
+                remaining -= 1;
+            }
+        }
+        Ok(Deadline { date, provisional })
+    }
+
     /// Number of working days `d` with `from < d <= to`; negative (minus the count of
     /// `to < d <= from`) when `to` is before `from`. Used for "剩余N个工作日".
     /// Errors when any counted day is outside the known years.
@@ -567,6 +610,33 @@ mod tests {
             c.working_days_between(ymd(2024, 12, 1), ymd(2025, 1, 10)),
             Err(CalendarError::BeforeKnownYears { .. })
         ));
+    }
+
+    #[test]
+    fn deadline_after_counts_weekdays_past_the_calendar_and_says_so() {
+        let mut c = cal();
+        let exact = |date| Deadline { date, provisional: false };
+        // Within the known years it is add_working_days.
+        assert_eq!(c.deadline_after(ymd(2026, 12, 20), 9).unwrap(), exact(ymd(2026, 12, 31)));
+        // Past them: 2027-01-01 (Friday) counts as a working day, provisionally.
+        assert_eq!(
+            c.deadline_after(ymd(2026, 12, 20), 10).unwrap(),
+            Deadline { date: ymd(2027, 1, 1), provisional: true }
+        );
+        // 15 working days from Friday 2026-12-11 (第八条): 14..18, 21..25, 28..31 (14), 2027-01-01.
+        assert_eq!(c.deadline_after(ymd(2026, 12, 11), 15).unwrap().date, ymd(2027, 1, 1));
+        // Weekends are still skipped: from Thursday 2026-12-31, the 2nd day is Monday 2027-01-04.
+        assert_eq!(
+            c.deadline_after(ymd(2026, 12, 31), 2).unwrap(),
+            Deadline { date: ymd(2027, 1, 4), provisional: true }
+        );
+        // Before the first known year it is an error, not a guess.
+        assert!(c.deadline_after(ymd(2024, 12, 20), 10).is_err());
+        assert_eq!(c.deadline_after(ymd(2026, 12, 31), 2).unwrap().to_string(), "2027-01-04（暂定）");
+        assert_eq!(c.deadline_after(ymd(2026, 12, 20), 9).unwrap().to_string(), "2026-12-31");
+        // Once next year's notice is loaded the same count is exact (2027-01-01 is a holiday).
+        c.extend(WorkCalendar::from_csv(SYNTHETIC_2027).unwrap()).unwrap();
+        assert_eq!(c.deadline_after(ymd(2026, 12, 20), 10).unwrap(), exact(ymd(2027, 1, 4)));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use crate::calendar::{CalendarError, WorkCalendar};
+use crate::calendar::{CalendarError, Deadline, WorkCalendar};
 use crate::error::ValidationErrors;
 use crate::labels::labelled_enum;
 
@@ -52,9 +52,11 @@ impl DutyChangeSpec {
         e.into_result()
     }
 
-    /// The last day by which the affected entries must be updated.
-    pub fn deadline(&self, cal: &WorkCalendar, window_days: u32) -> Result<NaiveDate, CalendarError> {
-        cal.add_working_days(self.effective_date, window_days)
+    /// The last day by which the affected entries must be updated: provisional when the window
+    /// runs past the calendar's known years (a change recorded in December, before next year's
+    /// 放假安排 is loaded), since a department must be able to record it on the day.
+    pub fn deadline(&self, cal: &WorkCalendar, window_days: u32) -> Result<Deadline, CalendarError> {
+        cal.deadline_after(self.effective_date, window_days)
     }
 }
 
@@ -87,7 +89,8 @@ mod tests {
         };
         // Working days after 09-25: 09-28, 09-29, 09-30, [10-01..10-07 off], 10-08, 10-09, 10-10 (调休),
         // 10-12 .. 10-16, 10-19 .. 10-22 → the 15th is 2026-10-22.
-        assert_eq!(change.deadline(&cal, UPDATE_WINDOW_WORKING_DAYS).unwrap(), d(2026, 10, 22));
+        let deadline = change.deadline(&cal, UPDATE_WINDOW_WORKING_DAYS).unwrap();
+        assert_eq!(deadline, Deadline { date: d(2026, 10, 22), provisional: false });
     }
 
     #[test]
@@ -100,13 +103,18 @@ mod tests {
     }
 
     #[test]
-    fn refuses_past_the_calendar() {
+    fn past_the_calendar_the_deadline_is_provisional() {
         let cal = WorkCalendar::builtin();
         let change = DutyChangeSpec {
             kind: ChangeKind::DutyChange,
             description: "机构改革".into(),
             effective_date: d(2026, 12, 20),
         };
-        assert!(change.deadline(&cal, UPDATE_WINDOW_WORKING_DAYS).is_err());
+        // 2026-12-21..25, 28..31 (9), then Monday to Friday in 2027: 01-01, 04..08 (15).
+        let deadline = change.deadline(&cal, UPDATE_WINDOW_WORKING_DAYS).unwrap();
+        assert_eq!(deadline, Deadline { date: d(2027, 1, 8), provisional: true });
+        // Before the calendar's first year it is still refused.
+        let old = DutyChangeSpec { effective_date: d(2024, 6, 3), ..change };
+        assert!(old.deadline(&cal, UPDATE_WINDOW_WORKING_DAYS).is_err());
     }
 }

@@ -422,16 +422,25 @@ pub async fn serve(listen: std::net::SocketAddr, svc: Services) -> anyhow::Resul
         tokio::net::TcpListener::bind(listen).await.with_context(|| format!("无法监听 {listen}（端口被占用？）"))?;
     let addr = listener.local_addr()?;
     println!("govshare 已启动：http://{addr}  （接口文档 http://{addr}/api/openapi.json）");
-    // The sharing watch (第十二条): escalate applications past their reply deadline and record
-    // expired grants, at start and every ten minutes.
+    // The sharing watch (第十二条): recompute provisional deadlines once the calendar covers them,
+    // escalate applications past their reply deadline and record expired grants, at start and
+    // every ten minutes.
+    if let Some(warning) = service::deadlines::calendar_warning(&svc) {
+        tracing::warn!(last_year = svc.calendar.last_year(), "{warning}");
+    }
     let watcher = svc.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
             tick.tick().await;
             match service::sharing::sweep(&watcher).await {
-                Ok((escalated, expired)) if !escalated.is_empty() || !expired.is_empty() => {
-                    tracing::info!(escalated = escalated.len(), expired = expired.len(), "sharing watch")
+                Ok(w) if !w.deadlines.is_empty() || !w.escalated.is_empty() || !w.expired.is_empty() => {
+                    tracing::info!(
+                        deadlines = w.deadlines.len(),
+                        escalated = w.escalated.len(),
+                        expired = w.expired.len(),
+                        "sharing watch"
+                    )
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "sharing watch failed"),

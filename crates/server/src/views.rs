@@ -740,6 +740,8 @@ pub struct DutyChangeView {
     pub effective_date: NaiveDate,
     /// The last day to update the affected entries (15 working days, 第八条).
     pub deadline: NaiveDate,
+    /// Counted past the calendar's known years (weekdays only); recomputed when the calendar grows.
+    pub deadline_provisional: bool,
     /// Working days from today to the deadline; negative once past.
     pub working_days_left: Option<i64>,
     pub recorded_by: i64,
@@ -757,6 +759,7 @@ impl From<service::currency::CurrencyReport> for DutyChangeView {
             description: c.description,
             effective_date: c.effective_date,
             deadline: c.deadline,
+            deadline_provisional: c.deadline_provisional,
             working_days_left: r.working_days_left,
             recorded_by: c.recorded_by,
             recorded_at: c.recorded_at,

@@ -71,7 +71,8 @@ pub async fn record_change(svc: &Services, actor: &Actor, input: ChangeInput) ->
             kind: spec.kind,
             description: spec.description,
             effective_date: spec.effective_date,
-            deadline,
+            deadline: deadline.date,
+            deadline_provisional: deadline.provisional,
             recorded_by: actor.user_id,
             recorded_at: svc.clock.now(),
             resource_ids: ids,
@@ -83,7 +84,8 @@ pub async fn record_change(svc: &Services, actor: &Actor, input: ChangeInput) ->
         "currency.record",
         "duty_change",
         Some(change.id.to_string()),
-        json!({"kind": change.kind.code(), "deadline": change.deadline.to_string(), "resources": change.items.len()}),
+        json!({"kind": change.kind.code(), "deadline": change.deadline.to_string(),
+               "deadline_provisional": change.deadline_provisional, "resources": change.items.len()}),
     )
     .await?;
     report(svc, change)

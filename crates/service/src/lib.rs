@@ -13,6 +13,7 @@ pub mod clock;
 pub mod currency;
 pub mod dashboard;
 pub mod datasets;
+pub mod deadlines;
 pub mod developers;
 pub mod elements;
 mod error;

@@ -65,7 +65,7 @@ pub async fn apply(svc: &Services, code: &str, application: &OpenApplication, cl
     let today = store::time::cst_date(now);
     application.validate(today)?;
     svc.portal_limits.submission(client, now)?;
-    let (deadline, _) = domain::sharing::reply_deadline(&svc.calendar, today, svc.settings.reply_days)?;
+    let deadline = domain::sharing::reply_deadline(&svc.calendar, today, svc.settings.reply_days)?;
     let mut random = [0u8; 12];
     rand::rng().fill_bytes(&mut random);
     let new = NewOpenRequest {
@@ -79,7 +79,8 @@ pub async fn apply(svc: &Services, code: &str, application: &OpenApplication, cl
         intended_use: application.intended_use.trim().to_string(),
         period_from: application.period_from,
         period_to: application.period_to,
-        deadline,
+        deadline: deadline.date,
+        deadline_provisional: deadline.provisional,
         submitted_at: now,
     };
     let request = svc.store.create_open_request(&new).await?;

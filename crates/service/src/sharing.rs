@@ -7,6 +7,7 @@
 use chrono::NaiveDate;
 use data::object_store::ObjectStoreExt;
 use domain::account::{Action, Actor, Role};
+use domain::calendar::Deadline;
 use domain::catalog::{ResourceStatus, ShareType};
 use domain::sharing::{
     ApplicationAction, ApplicationStatus, ApplicationTerms, Decision, GrantAction, GrantStatus, GrantTerms, Party,
@@ -97,7 +98,7 @@ pub async fn apply(svc: &Services, actor: &Actor, key: &str, terms: ApplicationT
     terms.validate(&r.spec, today)?;
     check_callers(svc, actor.department_id, &[], &terms.system_ids).await?;
     let status = initial_status(&terms.restricted_fields(&r.spec))?;
-    let (due, provisional) = reply_deadline(&svc.calendar, today, svc.settings.reply_days)?;
+    let due = reply_deadline(&svc.calendar, today, svc.settings.reply_days)?;
     let new = NewApplication {
         resource_id: r.id,
         provider_department_id: r.department_id,
@@ -106,8 +107,8 @@ pub async fn apply(svc: &Services, actor: &Actor, key: &str, terms: ApplicationT
         status,
         terms,
         received_on: today,
-        reply_due: due,
-        due_provisional: provisional,
+        reply_due: due.date,
+        due_provisional: due.provisional,
         at: svc.clock.now(),
     };
     let note =
@@ -389,7 +390,8 @@ pub async fn escalate_overdue(svc: &Services) -> Result<Vec<i64>> {
     loop {
         let batch = svc.store.list_applications(&filter, page).await?;
         for app in &batch.items {
-            let note = format!("提供部门逾期未答复（答复期限{}），平台自动提请共享主管部门协调", app.reply_due);
+            let due = Deadline { date: app.reply_due, provisional: app.due_provisional };
+            let note = format!("提供部门逾期未答复（答复期限{due}），平台自动提请共享主管部门协调");
             let t = ApplicationTransition {
                 id: app.id,
                 expected_revision: app.revision,
@@ -628,9 +630,22 @@ pub async fn expire_grants(svc: &Services) -> Result<Vec<i64>> {
     Ok(done)
 }
 
-/// The platform's periodic duties: escalate overdue applications, record expired grants.
-pub async fn sweep(svc: &Services) -> Result<(Vec<i64>, Vec<i64>)> {
-    Ok((escalate_overdue(svc).await?, expire_grants(svc).await?))
+/// What one run of the platform's watch did.
+#[derive(Debug, Default)]
+pub struct SweepReport {
+    /// Provisional deadlines recomputed on the current calendar.
+    pub deadlines: Vec<crate::deadlines::MovedDeadline>,
+    /// Applications escalated for want of a reply.
+    pub escalated: Vec<i64>,
+    /// Grants recorded as expired.
+    pub expired: Vec<i64>,
+}
+
+/// The platform's periodic duties: recompute provisional deadlines (first, so that escalation
+/// judges by the exact ones), escalate overdue applications, record expired grants.
+pub async fn sweep(svc: &Services) -> Result<SweepReport> {
+    let deadlines = crate::deadlines::recompute_provisional(svc).await?;
+    Ok(SweepReport { deadlines, escalated: escalate_overdue(svc).await?, expired: expire_grants(svc).await? })
 }
 
 /// Whether an application awaits a reply past its deadline.

@@ -12,7 +12,7 @@ macro_rules! impl_store {
         use std::collections::BTreeSet;
 
         use async_trait::async_trait;
-        use chrono::{DateTime, Utc};
+        use chrono::{DateTime, NaiveDate, Utc};
         use domain::account::Role;
         use domain::catalog::{CategoryCode, CategoryNode, ResourceStatus};
         use domain::currency::ChangeKind;
@@ -380,6 +380,7 @@ macro_rules! impl_store {
                         description: r.try_get("description")?,
                         effective_date: time::parse_date(&r.try_get::<String, _>("effective_date")?)?,
                         deadline: time::parse_date(&r.try_get::<String, _>("deadline")?)?,
+                        deadline_provisional: r.try_get("deadline_provisional")?,
                         recorded_by: r.try_get("recorded_by")?,
                         recorded_at: time::parse(&recorded_at)?,
                         items: Vec::new(),
@@ -1062,14 +1063,15 @@ macro_rules! impl_store {
                 let recorded_at = time::fmt(c.recorded_at);
                 let mut tx = self.pool.begin().await?;
                 let row = sqlx::query(
-                    "INSERT INTO duty_changes (department_id, kind, description, effective_date, deadline, recorded_by, recorded_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                    "INSERT INTO duty_changes (department_id, kind, description, effective_date, deadline, \
+                     deadline_provisional, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 )
                 .bind(c.department_id)
                 .bind(c.kind.code())
                 .bind(&c.description)
                 .bind(c.effective_date.to_string())
                 .bind(c.deadline.to_string())
+                .bind(c.deadline_provisional)
                 .bind(c.recorded_by)
                 .bind(&recorded_at)
                 .fetch_one(&mut *tx)
@@ -1091,6 +1093,7 @@ macro_rules! impl_store {
                     description: c.description.clone(),
                     effective_date: c.effective_date,
                     deadline: c.deadline,
+                    deadline_provisional: c.deadline_provisional,
                     recorded_by: c.recorded_by,
                     recorded_at: time::parse(&recorded_at)?,
                     items,
@@ -1099,8 +1102,8 @@ macro_rules! impl_store {
 
             async fn list_duty_changes(&self, department_id: Option<i64>) -> R<Vec<DutyChange>> {
                 let rows = sqlx::query(
-                    "SELECT id, department_id, kind, description, effective_date, deadline, recorded_by, recorded_at \
-                     FROM duty_changes WHERE ($1 = 0 OR department_id = $1) ORDER BY id",
+                    "SELECT id, department_id, kind, description, effective_date, deadline, deadline_provisional, \
+                     recorded_by, recorded_at FROM duty_changes WHERE ($1 = 0 OR department_id = $1) ORDER BY id",
                 )
                 .bind(department_id.unwrap_or(0))
                 .fetch_all(&self.pool)
@@ -1112,6 +1115,70 @@ macro_rules! impl_store {
                     out.push(change);
                 }
                 Ok(out)
+            }
+
+            async fn provisional_deadlines(&self) -> R<Vec<ProvisionalDeadline>> {
+                let mut out = Vec::new();
+                let rows = sqlx::query("SELECT id, received_on, reply_due FROM applications WHERE due_provisional ORDER BY id")
+                    .fetch_all(&self.pool)
+                    .await?;
+                for r in &rows {
+                    out.push(ProvisionalDeadline {
+                        of: DeadlineOf::Application,
+                        id: r.try_get("id")?,
+                        start: time::parse_date(&r.try_get::<String, _>("received_on")?)?,
+                        due: time::parse_date(&r.try_get::<String, _>("reply_due")?)?,
+                    });
+                }
+                let rows = sqlx::query(
+                    "SELECT id, effective_date, deadline FROM duty_changes WHERE deadline_provisional ORDER BY id",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                for r in &rows {
+                    out.push(ProvisionalDeadline {
+                        of: DeadlineOf::DutyChange,
+                        id: r.try_get("id")?,
+                        start: time::parse_date(&r.try_get::<String, _>("effective_date")?)?,
+                        due: time::parse_date(&r.try_get::<String, _>("deadline")?)?,
+                    });
+                }
+                let rows = sqlx::query(
+                    "SELECT id, submitted_at, deadline FROM open_requests WHERE deadline_provisional ORDER BY id",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                for r in &rows {
+                    out.push(ProvisionalDeadline {
+                        of: DeadlineOf::OpenRequest,
+                        id: r.try_get("id")?,
+                        // Received on the day it was submitted, in China Standard Time.
+                        start: time::cst_date(time::parse(&r.try_get::<String, _>("submitted_at")?)?),
+                        due: time::parse_date(&r.try_get::<String, _>("deadline")?)?,
+                    });
+                }
+                Ok(out)
+            }
+
+            async fn set_deadline(&self, of: DeadlineOf, id: i64, due: NaiveDate, provisional: bool) -> R<()> {
+                let (sql, what) = match of {
+                    DeadlineOf::Application => {
+                        ("UPDATE applications SET reply_due = $1, due_provisional = $2 WHERE id = $3", "共享申请")
+                    }
+                    DeadlineOf::DutyChange => (
+                        "UPDATE duty_changes SET deadline = $1, deadline_provisional = $2 WHERE id = $3",
+                        "职能或法规变化登记",
+                    ),
+                    DeadlineOf::OpenRequest => (
+                        "UPDATE open_requests SET deadline = $1, deadline_provisional = $2 WHERE id = $3",
+                        "开放数据申请",
+                    ),
+                };
+                let done = sqlx::query(sql).bind(due.to_string()).bind(provisional).bind(id).execute(&self.pool).await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::not_found(format!("{what} {id}")));
+                }
+                Ok(())
             }
 
             async fn append_audit(&self, e: &NewAuditEvent) -> R<i64> {

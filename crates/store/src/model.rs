@@ -196,6 +196,8 @@ pub struct DutyChange {
     pub description: String,
     pub effective_date: NaiveDate,
     pub deadline: NaiveDate,
+    /// Counted partly past the calendar's known years (`domain::calendar::Deadline`).
+    pub deadline_provisional: bool,
     pub recorded_by: i64,
     pub recorded_at: DateTime<Utc>,
     pub items: Vec<DutyChangeItem>,
@@ -217,9 +219,32 @@ pub struct NewDutyChange {
     pub description: String,
     pub effective_date: NaiveDate,
     pub deadline: NaiveDate,
+    pub deadline_provisional: bool,
     pub recorded_by: i64,
     pub recorded_at: DateTime<Utc>,
     pub resource_ids: Vec<i64>,
+}
+
+/// What a deadline belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeadlineOf {
+    /// A share application's reply deadline (第十二条).
+    Application,
+    /// A catalogue-currency window (第八条).
+    DutyChange,
+    /// An application for conditionally open data.
+    OpenRequest,
+}
+
+/// A deadline counted partly past the calendar's known years, to be recomputed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvisionalDeadline {
+    pub of: DeadlineOf,
+    pub id: i64,
+    /// The day counting starts after (receipt, or the day the change took effect).
+    pub start: NaiveDate,
+    /// The provisional deadline.
+    pub due: NaiveDate,
 }
 
 /// One entry of the audit trail. Append-only: the store has no way to change or remove one.

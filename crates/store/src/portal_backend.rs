@@ -29,7 +29,7 @@ macro_rules! impl_portal_store {
                                     submitted_at, reviewed_at, reviewed_by";
             const REQUEST_COLS: &str = "id, reference, resource_id, department_id, applicant, organisation, contact, \
                                         purpose, intended_use, period_from, period_to, status, reason, deadline, \
-                                        submitted_at, answered_at, answered_by";
+                                        deadline_provisional, submitted_at, answered_at, answered_by";
 
             fn opt_time(r: &DbRow, col: &str) -> R<Option<DateTime<Utc>>> {
                 let v: Option<String> = r.try_get(col)?;
@@ -89,6 +89,7 @@ macro_rules! impl_portal_store {
                         .ok_or_else(|| StoreError::Corrupt(format!("unknown open request status {status}")))?,
                     reason: r.try_get("reason")?,
                     deadline: time::parse_date(&r.try_get::<String, _>("deadline")?)?,
+                    deadline_provisional: r.try_get("deadline_provisional")?,
                     submitted_at: time::parse(&r.try_get::<String, _>("submitted_at")?)?,
                     answered_at: opt_time(r, "answered_at")?,
                     answered_by: r.try_get("answered_by")?,
@@ -208,8 +209,9 @@ macro_rules! impl_portal_store {
                 async fn create_open_request(&self, q: &NewOpenRequest) -> R<OpenRequest> {
                     let sql = format!(
                         "INSERT INTO open_requests (reference, resource_id, department_id, applicant, organisation, \
-                         contact, purpose, intended_use, period_from, period_to, status, deadline, submitted_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING {REQUEST_COLS}"
+                         contact, purpose, intended_use, period_from, period_to, status, deadline, deadline_provisional, \
+                         submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+                         RETURNING {REQUEST_COLS}"
                     );
                     let row = sqlx::query(AssertSqlSafe(sql))
                         .bind(&q.reference)
@@ -224,6 +226,7 @@ macro_rules! impl_portal_store {
                         .bind(q.period_to.to_string())
                         .bind(OpenRequestStatus::Pending.code())
                         .bind(q.deadline.to_string())
+                        .bind(q.deadline_provisional)
                         .bind(time::fmt(q.submitted_at))
                         .fetch_one(&self.pool)
                         .await?;

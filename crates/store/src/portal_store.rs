@@ -88,6 +88,8 @@ pub struct OpenRequest {
     pub reason: Option<String>,
     /// The day the answer is due.
     pub deadline: NaiveDate,
+    /// Counted partly past the calendar's known years (`domain::calendar::Deadline`).
+    pub deadline_provisional: bool,
     pub submitted_at: DateTime<Utc>,
     pub answered_at: Option<DateTime<Utc>>,
     pub answered_by: Option<i64>,
@@ -106,6 +108,7 @@ pub struct NewOpenRequest {
     pub period_from: NaiveDate,
     pub period_to: NaiveDate,
     pub deadline: NaiveDate,
+    pub deadline_provisional: bool,
     pub submitted_at: DateTime<Utc>,
 }
 

@@ -443,19 +443,6 @@ macro_rules! impl_sharing_store {
                     Ok((application, grant))
                 }
 
-                async fn set_reply_due(&self, id: i64, due: NaiveDate, provisional: bool) -> R<()> {
-                    let done = sqlx::query("UPDATE applications SET reply_due = $1, due_provisional = $2 WHERE id = $3")
-                        .bind(day(due))
-                        .bind(provisional)
-                        .bind(id)
-                        .execute(&self.pool)
-                        .await?;
-                    if done.rows_affected() == 0 {
-                        return Err(StoreError::not_found(format!("共享申请 {id}")));
-                    }
-                    Ok(())
-                }
-
                 async fn create_grant(&self, new: &NewGrant, actor_name: Option<&str>) -> R<Grant> {
                     let mut tx = self.pool.begin().await?;
                     let grant = insert_grant(&mut tx, new, new.application_id, actor_name).await?;

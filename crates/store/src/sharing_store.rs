@@ -23,8 +23,6 @@ pub trait SharingStore: Send + Sync {
     /// Status change + step + decision + issued grant, in one transaction; `Conflict` when the
     /// revision moved. Returns the application and the grant, if one was issued.
     async fn transition_application(&self, t: &ApplicationTransition) -> R<(Application, Option<Grant>)>;
-    /// Moves the reply deadline (a provisional deadline recomputed on a newer calendar).
-    async fn set_reply_due(&self, id: i64, due: NaiveDate, provisional: bool) -> R<()>;
 
     /// Issues a grant without an application (a provider granting on its own initiative),
     /// recording an `issue` step whose reason is `new.note`.

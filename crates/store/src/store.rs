@@ -115,6 +115,13 @@ pub trait Store: SharingStore + ElementStore + WebStore + PortalStore + OpenStor
     async fn create_duty_change(&self, change: &NewDutyChange) -> R<DutyChange>;
     async fn list_duty_changes(&self, department_id: Option<i64>) -> R<Vec<DutyChange>>;
 
+    // Deadlines counted past the calendar's known years.
+    /// Every provisional deadline: share applications, currency windows and applications for
+    /// conditionally open data, whatever their status.
+    async fn provisional_deadlines(&self) -> R<Vec<ProvisionalDeadline>>;
+    /// Moves one deadline (recomputed on a newer calendar); `NotFound` when there is no such record.
+    async fn set_deadline(&self, of: DeadlineOf, id: i64, due: chrono::NaiveDate, provisional: bool) -> R<()>;
+
     // Audit trail: append and read only.
     /// Appends one event (a batch of one); returns its id.
     async fn append_audit(&self, event: &NewAuditEvent) -> R<i64>;

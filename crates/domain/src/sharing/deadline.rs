@@ -2,38 +2,20 @@
 //! The day of receipt is not counted (民法典 第二百零一条); the number of days is configuration
 //! (newer national rules and some provinces set other limits).
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::NaiveDate;
 
-use crate::calendar::{CalendarError, WorkCalendar};
+use crate::calendar::{CalendarError, Deadline, WorkCalendar};
 
 /// 第十二条: ten working days.
 pub const DEFAULT_REPLY_DAYS: u32 = 10;
 
 /// The last day on which the provider may answer an application received on `received`.
 ///
-/// When the walk leaves the years the calendar knows (an application received in late December
-/// before next year's 放假安排 is loaded), the remaining days are counted Monday to Friday and the
-/// deadline is marked provisional (`true`): filing must never be blocked by a missing calendar.
-/// The caller recomputes provisional deadlines once the calendar is extended.
-pub fn reply_deadline(cal: &WorkCalendar, received: NaiveDate, days: u32) -> Result<(NaiveDate, bool), CalendarError> {
-    let mut date = received;
-    let mut remaining = days;
-    let mut provisional = false;
-    while remaining > 0 {
-        date = date.succ_opt().ok_or(CalendarError::BeyondKnownYears { date, last_year: cal.last_year() })?;
-        let working = match cal.is_workday(date) {
-            Ok(w) => w,
-            Err(CalendarError::BeyondKnownYears { .. }) => {
-                provisional = true;
-                !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
-            }
-            Err(e) => return Err(e),
-        };
-        if working {
-            remaining -= 1;
-        }
-    }
-    Ok((date, provisional))
+/// An application received in late December, before next year's 放假安排 is loaded, gets a
+/// provisional deadline ([`WorkCalendar::deadline_after`]): filing must never be blocked by a
+/// missing calendar. `service::deadlines` recomputes it once the calendar is extended.
+pub fn reply_deadline(cal: &WorkCalendar, received: NaiveDate, days: u32) -> Result<Deadline, CalendarError> {
+    cal.deadline_after(received, days)
 }
 
 #[cfg(test)]
@@ -45,7 +27,8 @@ mod tests {
     }
 
     fn deadline(received: &str) -> (NaiveDate, bool) {
-        reply_deadline(&WorkCalendar::builtin(), d(received), DEFAULT_REPLY_DAYS).unwrap()
+        let dl = reply_deadline(&WorkCalendar::builtin(), d(received), DEFAULT_REPLY_DAYS).unwrap();
+        (dl.date, dl.provisional)
     }
 
     #[test]
@@ -86,8 +69,9 @@ mod tests {
     #[test]
     fn the_number_of_days_is_configuration() {
         let cal = WorkCalendar::builtin();
-        assert_eq!(reply_deadline(&cal, d("2026-11-23"), 5).unwrap(), (d("2026-11-30"), false));
-        assert_eq!(reply_deadline(&cal, d("2026-11-23"), 0).unwrap(), (d("2026-11-23"), false));
+        let plain = |date| Deadline { date, provisional: false };
+        assert_eq!(reply_deadline(&cal, d("2026-11-23"), 5).unwrap(), plain(d("2026-11-30")));
+        assert_eq!(reply_deadline(&cal, d("2026-11-23"), 0).unwrap(), plain(d("2026-11-23")));
     }
 
     #[test]

@@ -275,7 +275,7 @@ impl Seeder<'_> {
         // 2: received three weeks or more ago, so that its ten-working-day reply deadline (第十二条)
         // has passed by a few days whatever the holidays; nobody answers it.
         let mut received = today - TimeDelta::days(21);
-        while reply_deadline(&svc.calendar, received, svc.settings.reply_days)?.0 >= today - TimeDelta::days(3) {
+        while reply_deadline(&svc.calendar, received, svc.settings.reply_days)?.date >= today - TimeDelta::days(3) {
             received -= TimeDelta::days(1);
         }
         past_clock.set(now - TimeDelta::days((today - received).num_days()));
@@ -732,9 +732,9 @@ impl Seeder<'_> {
         sharing::issue_grant(svc, &self.approvers["gaj"], direct).await.context("主动授权")?;
 
         // The platform's watch, on the real clock: 2 is escalated, 1's grant recorded expired.
-        let (escalated, expired) = sharing::sweep(svc).await?;
-        if !escalated.contains(&overdue.id) || !expired.contains(&g1.id) {
-            bail!("示例共享数据：逾期申请或到期授权未被平台处理（{escalated:?}，{expired:?}）");
+        let watch = sharing::sweep(svc).await?;
+        if !watch.escalated.contains(&overdue.id) || !watch.expired.contains(&g1.id) {
+            bail!("示例共享数据：逾期申请或到期授权未被平台处理（{:?}，{:?}）", watch.escalated, watch.expired);
         }
         Ok(())
     }

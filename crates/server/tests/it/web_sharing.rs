@@ -451,6 +451,7 @@ async fn audit_log_and_dashboard(mut app: TestApp) {
     assert!(p.html.contains("<svg") && p.html.contains(r#"role="img""#), "{}", p.html);
     assert!(p.html.contains("各部门待答复的共享申请。测试市公安局：1"), "{}", p.html);
     assert!(p.html.contains("<th scope=\"row\">测试市公安局</th>"), "{}", p.html);
+    assert!(!p.html.contains("calendar-warning"), "in March the calendar reaches far enough: {}", p.html);
 
     // After the deadline the application is overdue: escalated by the platform, it reaches the
     // coordinator's disputes list, where a ruling needs a reason.
@@ -486,4 +487,11 @@ async fn audit_log_and_dashboard(mut app: TestApp) {
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
     let p = coordinator.get(p.location()).await;
     assert!(p.html.contains("已裁决") && p.html.contains("裁决不予共享"), "{}", p.html);
+
+    // A month before the built-in calendar ends, the dashboard says that deadlines past it are
+    // provisional and how to load next year's notice.
+    clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 2, 2, 0, 0).unwrap());
+    let mut coordinator = WebClient::signed_in(later, "coordinator").await;
+    let p = coordinator.get("/console/dashboard").await;
+    assert!(p.html.contains(r#"id="calendar-warning""#) && p.html.contains("工作日历只到2026年"), "{}", p.html);
 }

@@ -7,6 +7,7 @@ mod accounts;
 mod audit;
 mod codes;
 mod currency;
+mod deadlines;
 mod elements;
 mod grant_props;
 mod import;

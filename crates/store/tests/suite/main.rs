@@ -491,6 +491,7 @@ async fn duty_changes(s: Arc<dyn Store>) {
             description: "《户口登记条例》修订".into(),
             effective_date: d("2026-03-02"),
             deadline: d("2026-03-23"),
+            deadline_provisional: true,
             recorded_by: 1,
             recorded_at: t(2),
             resource_ids: ids.iter().map(|r| r.id).collect(),
@@ -499,6 +500,15 @@ async fn duty_changes(s: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(c.items.len(), 2);
     assert!(c.items.iter().all(|i| i.updated_on.is_none()));
+    assert_eq!((c.deadline, c.deadline_provisional), (d("2026-03-23"), true));
+    // A provisional window is listed for recomputation until it is exact.
+    let provisional =
+        ProvisionalDeadline { of: DeadlineOf::DutyChange, id: c.id, start: d("2026-03-02"), due: d("2026-03-23") };
+    assert_eq!(s.provisional_deadlines().await.unwrap(), vec![provisional]);
+    s.set_deadline(DeadlineOf::DutyChange, c.id, d("2026-03-24"), false).await.unwrap();
+    assert!(s.provisional_deadlines().await.unwrap().is_empty());
+    let missing = s.set_deadline(DeadlineOf::DutyChange, c.id + 100, d("2026-03-24"), false).await.unwrap_err();
+    assert!(missing.to_string().contains(&format!("职能或法规变化登记 {}", c.id + 100)), "{missing}");
     // Revise the first one.
     let r = &ids[0];
     s.update_resource(&ResourceUpdate {
@@ -517,6 +527,7 @@ async fn duty_changes(s: Arc<dyn Store>) {
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].items[0].updated_on, Some(d("2026-03-02")));
     assert_eq!(list[0].items[1].updated_on, None);
+    assert_eq!((list[0].deadline, list[0].deadline_provisional), (d("2026-03-24"), false));
     assert_eq!(s.list_duty_changes(Some(did + 100)).await.unwrap().len(), 0);
     assert_eq!(s.list_duty_changes(None).await.unwrap().len(), 1);
     assert_eq!(s.department_resource_ids(did, Some(ResourceStatus::Published)).await.unwrap().len(), 2);

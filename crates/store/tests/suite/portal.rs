@@ -101,11 +101,24 @@ async fn apps_and_open_requests(s: Arc<dyn Store>) {
             period_from: day("2026-03-02"),
             period_to: day("2026-09-01"),
             deadline: day("2026-03-16"),
+            deadline_provisional: true,
             submitted_at: t(1),
         })
         .await
         .unwrap();
-    assert_eq!((q.status, q.deadline), (OpenRequestStatus::Pending, day("2026-03-16")));
+    assert_eq!((q.status, q.deadline, q.deadline_provisional), (OpenRequestStatus::Pending, day("2026-03-16"), true));
+    // Counted from the day of submission in China Standard Time.
+    let provisional = ProvisionalDeadline {
+        of: DeadlineOf::OpenRequest,
+        id: q.id,
+        start: store::time::cst_date(t(1)),
+        due: day("2026-03-16"),
+    };
+    assert_eq!(s.provisional_deadlines().await.unwrap(), vec![provisional]);
+    s.set_deadline(DeadlineOf::OpenRequest, q.id, day("2026-03-17"), false).await.unwrap();
+    let moved = s.get_open_request(q.id).await.unwrap();
+    assert_eq!((moved.deadline, moved.deadline_provisional, moved.status), (day("2026-03-17"), false, q.status));
+    assert!(s.provisional_deadlines().await.unwrap().is_empty());
     assert_eq!(s.open_request_by_reference("KFABCDEFGH2345").await.unwrap().unwrap().id, q.id);
     assert!(s.open_request_by_reference("KFNONE").await.unwrap().is_none());
     let listed =

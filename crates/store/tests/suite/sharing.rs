@@ -266,15 +266,25 @@ async fn filing_records_step_one(s: Arc<dyn Store>) {
     assert_eq!(fx.s.application_steps(b.id).await.unwrap()[0].to_status, ApplicationStatus::Disputed);
 
     // A recomputed deadline moves, without a transition.
-    fx.s.set_reply_due(a.id, d("2026-03-17"), true).await.unwrap();
+    assert!(fx.s.provisional_deadlines().await.unwrap().is_empty());
+    fx.s.set_deadline(DeadlineOf::Application, a.id, d("2026-03-17"), true).await.unwrap();
     let moved = fx.s.get_application(a.id).await.unwrap();
     assert_eq!((moved.reply_due, moved.due_provisional), (d("2026-03-17"), true));
     assert_eq!((moved.revision, moved.updated_at, moved.status), (1, t(9), ApplicationStatus::Submitted));
     assert_eq!(fx.s.get_application(b.id).await.unwrap().reply_due, d("2026-03-20"), "only that one");
+    let provisional =
+        ProvisionalDeadline { of: DeadlineOf::Application, id: a.id, start: d("2026-03-02"), due: d("2026-03-17") };
+    assert_eq!(fx.s.provisional_deadlines().await.unwrap(), vec![provisional]);
+    fx.s.set_deadline(DeadlineOf::Application, a.id, d("2026-03-18"), false).await.unwrap();
+    assert!(fx.s.provisional_deadlines().await.unwrap().is_empty(), "exact once recomputed");
+    assert_eq!(fx.s.get_application(a.id).await.unwrap().reply_due, d("2026-03-18"));
 
     not_found(fx.s.get_application(a.id + 100).await, &format!("共享申请 {}", a.id + 100));
     not_found(fx.s.application_steps(a.id + 100).await, &format!("共享申请 {}", a.id + 100));
-    not_found(fx.s.set_reply_due(a.id + 100, d("2026-03-17"), false).await, &format!("共享申请 {}", a.id + 100));
+    not_found(
+        fx.s.set_deadline(DeadlineOf::Application, a.id + 100, d("2026-03-17"), false).await,
+        &format!("共享申请 {}", a.id + 100),
+    );
 }
 
 async fn approval_issues_grant_atomically(s: Arc<dyn Store>) {

@@ -23,6 +23,8 @@ pub fn routes() -> Router<AppState> {
 #[template(path = "console/dashboard/dashboard.html")]
 struct DashboardPage {
     chrome: Chrome,
+    /// The calendar ends within a month: deadlines are turning provisional.
+    calendar_warning: Option<String>,
     pending: i64,
     overdue: i64,
     currency: i64,
@@ -75,6 +77,7 @@ async fn dashboard(State(state): State<AppState>, Console(user): Console) -> Web
     let chrome = Chrome::console(&state, &user, "监管看板", "/console/dashboard").await;
     render(&DashboardPage {
         chrome,
+        calendar_warning: service::deadlines::calendar_warning(&state.svc),
         pending: rows.iter().map(|f| f.pending).sum(),
         overdue: rows.iter().map(|f| f.overdue).sum(),
         currency: rows.iter().map(|f| f.currency_overdue).sum(),

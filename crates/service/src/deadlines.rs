@@ -62,7 +62,9 @@ pub async fn recompute_provisional(svc: &Services) -> Result<Vec<MovedDeadline>>
         if now.provisional && now.date == due {
             continue;
         }
-        svc.store.set_deadline(of, id, now.date, now.provisional).await?;
+        if !svc.store.move_provisional_deadline(of, id, due, now).await? {
+            continue; // another node's watch moved it first (and audited it)
+        }
         audit::record(
             svc,
             None,

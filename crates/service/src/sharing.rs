@@ -7,7 +7,6 @@
 use chrono::NaiveDate;
 use data::object_store::ObjectStoreExt;
 use domain::account::{Action, Actor, Role};
-use domain::calendar::Deadline;
 use domain::catalog::{ResourceStatus, ShareType};
 use domain::sharing::{
     ApplicationAction, ApplicationStatus, ApplicationTerms, Decision, GrantAction, GrantStatus, GrantTerms, Party,
@@ -390,8 +389,7 @@ pub async fn escalate_overdue(svc: &Services) -> Result<Vec<i64>> {
     loop {
         let batch = svc.store.list_applications(&filter, page).await?;
         for app in &batch.items {
-            let due = Deadline { date: app.reply_due, provisional: app.due_provisional };
-            let note = format!("提供部门逾期未答复（答复期限{due}），平台自动提请共享主管部门协调");
+            let note = format!("提供部门逾期未答复（答复期限{}），平台自动提请共享主管部门协调", app.reply_deadline());
             let t = ApplicationTransition {
                 id: app.id,
                 expected_revision: app.revision,

@@ -1160,25 +1160,36 @@ macro_rules! impl_store {
                 Ok(out)
             }
 
-            async fn set_deadline(&self, of: DeadlineOf, id: i64, due: NaiveDate, provisional: bool) -> R<()> {
-                let (sql, what) = match of {
+            async fn move_provisional_deadline(
+                &self,
+                of: DeadlineOf,
+                id: i64,
+                from: NaiveDate,
+                to: domain::calendar::Deadline,
+            ) -> R<bool> {
+                // Compare and set: the row must still hold the provisional deadline read.
+                let sql = match of {
                     DeadlineOf::Application => {
-                        ("UPDATE applications SET reply_due = $1, due_provisional = $2 WHERE id = $3", "共享申请")
+                        "UPDATE applications SET reply_due = $1, due_provisional = $2 \
+                         WHERE id = $3 AND due_provisional AND reply_due = $4"
                     }
-                    DeadlineOf::DutyChange => (
-                        "UPDATE duty_changes SET deadline = $1, deadline_provisional = $2 WHERE id = $3",
-                        "职能或法规变化登记",
-                    ),
-                    DeadlineOf::OpenRequest => (
-                        "UPDATE open_requests SET deadline = $1, deadline_provisional = $2 WHERE id = $3",
-                        "开放数据申请",
-                    ),
+                    DeadlineOf::DutyChange => {
+                        "UPDATE duty_changes SET deadline = $1, deadline_provisional = $2 \
+                         WHERE id = $3 AND deadline_provisional AND deadline = $4"
+                    }
+                    DeadlineOf::OpenRequest => {
+                        "UPDATE open_requests SET deadline = $1, deadline_provisional = $2 \
+                         WHERE id = $3 AND deadline_provisional AND deadline = $4"
+                    }
                 };
-                let done = sqlx::query(sql).bind(due.to_string()).bind(provisional).bind(id).execute(&self.pool).await?;
-                if done.rows_affected() == 0 {
-                    return Err(StoreError::not_found(format!("{what} {id}")));
-                }
-                Ok(())
+                let done = sqlx::query(sql)
+                    .bind(to.date.to_string())
+                    .bind(to.provisional)
+                    .bind(id)
+                    .bind(from.to_string())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() == 1)
             }
 
             async fn append_audit(&self, e: &NewAuditEvent) -> R<i64> {

@@ -349,6 +349,13 @@ mod sharing {
         pub revision: i64,
     }
 
+    impl Application {
+        /// The reply deadline, as pages and notes show it.
+        pub fn reply_deadline(&self) -> domain::calendar::Deadline {
+            domain::calendar::Deadline { date: self.reply_due, provisional: self.due_provisional }
+        }
+    }
+
     #[derive(Debug, Clone)]
     pub struct NewApplication {
         pub resource_id: i64,

@@ -95,6 +95,13 @@ pub struct OpenRequest {
     pub answered_by: Option<i64>,
 }
 
+impl OpenRequest {
+    /// The answer's deadline, as pages show it.
+    pub fn answer_deadline(&self) -> domain::calendar::Deadline {
+        domain::calendar::Deadline { date: self.deadline, provisional: self.deadline_provisional }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewOpenRequest {
     pub reference: String,

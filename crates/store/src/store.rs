@@ -119,8 +119,17 @@ pub trait Store: SharingStore + ElementStore + WebStore + PortalStore + OpenStor
     /// Every provisional deadline: share applications, currency windows and applications for
     /// conditionally open data, whatever their status.
     async fn provisional_deadlines(&self) -> R<Vec<ProvisionalDeadline>>;
-    /// Moves one deadline (recomputed on a newer calendar); `NotFound` when there is no such record.
-    async fn set_deadline(&self, of: DeadlineOf, id: i64, due: chrono::NaiveDate, provisional: bool) -> R<()>;
+    /// Moves a provisional deadline that is still at `from` to `to` (recomputed on a newer
+    /// calendar). `false` when there is no such provisional deadline any more: another node moved
+    /// it first, or the record does not exist. Only one of several nodes running the watch moves
+    /// (and audits) each deadline.
+    async fn move_provisional_deadline(
+        &self,
+        of: DeadlineOf,
+        id: i64,
+        from: chrono::NaiveDate,
+        to: domain::calendar::Deadline,
+    ) -> R<bool>;
 
     // Audit trail: append and read only.
     /// Appends one event (a batch of one); returns its id.

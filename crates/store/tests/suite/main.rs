@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use domain::account::Role;
+use domain::calendar::Deadline;
 use domain::catalog::{
     CategoryNode, DataItem, Format, FormatClass, OpenType, ResourceSpec, ResourceStatus, ShareMethod, ShareType,
     UpdateCycle, category::guide_categories, diff::diff,
@@ -505,10 +506,15 @@ async fn duty_changes(s: Arc<dyn Store>) {
     let provisional =
         ProvisionalDeadline { of: DeadlineOf::DutyChange, id: c.id, start: d("2026-03-02"), due: d("2026-03-23") };
     assert_eq!(s.provisional_deadlines().await.unwrap(), vec![provisional]);
-    s.set_deadline(DeadlineOf::DutyChange, c.id, d("2026-03-24"), false).await.unwrap();
+    let exact = Deadline { date: d("2026-03-24"), provisional: false };
+    // Only from the date read: a stale `from` moves nothing.
+    assert!(!s.move_provisional_deadline(DeadlineOf::DutyChange, c.id, d("2026-03-20"), exact).await.unwrap());
+    assert!(s.move_provisional_deadline(DeadlineOf::DutyChange, c.id, d("2026-03-23"), exact).await.unwrap());
+    // Once: a second node's identical move finds nothing to do.
+    assert!(!s.move_provisional_deadline(DeadlineOf::DutyChange, c.id, d("2026-03-23"), exact).await.unwrap());
     assert!(s.provisional_deadlines().await.unwrap().is_empty());
-    let missing = s.set_deadline(DeadlineOf::DutyChange, c.id + 100, d("2026-03-24"), false).await.unwrap_err();
-    assert!(missing.to_string().contains(&format!("职能或法规变化登记 {}", c.id + 100)), "{missing}");
+    let missing = s.move_provisional_deadline(DeadlineOf::DutyChange, c.id + 100, d("2026-03-23"), exact).await;
+    assert!(!missing.unwrap(), "no such change");
     // Revise the first one.
     let r = &ids[0];
     s.update_resource(&ResourceUpdate {

@@ -115,7 +115,9 @@ async fn apps_and_open_requests(s: Arc<dyn Store>) {
         due: day("2026-03-16"),
     };
     assert_eq!(s.provisional_deadlines().await.unwrap(), vec![provisional]);
-    s.set_deadline(DeadlineOf::OpenRequest, q.id, day("2026-03-17"), false).await.unwrap();
+    let exact = domain::calendar::Deadline { date: day("2026-03-17"), provisional: false };
+    assert!(s.move_provisional_deadline(DeadlineOf::OpenRequest, q.id, day("2026-03-16"), exact).await.unwrap());
+    assert!(!s.move_provisional_deadline(DeadlineOf::OpenRequest, q.id, day("2026-03-16"), exact).await.unwrap());
     let moved = s.get_open_request(q.id).await.unwrap();
     assert_eq!((moved.deadline, moved.deadline_provisional, moved.status), (day("2026-03-17"), false, q.status));
     assert!(s.provisional_deadlines().await.unwrap().is_empty());

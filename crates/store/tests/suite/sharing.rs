@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use domain::account::Role;
+use domain::calendar::Deadline;
 use domain::catalog::{ResourceStatus, ShareMethod, ShareType};
 use domain::filter::{Filter, Op};
 use domain::org::{DepartmentSpec, SystemSpec};
@@ -265,26 +266,32 @@ async fn filing_records_step_one(s: Arc<dyn Store>) {
     assert_eq!(b.status, ApplicationStatus::Disputed);
     assert_eq!(fx.s.application_steps(b.id).await.unwrap()[0].to_status, ApplicationStatus::Disputed);
 
-    // A recomputed deadline moves, without a transition.
+    // A provisional deadline is listed, and a recomputed one moves, without a transition.
     assert!(fx.s.provisional_deadlines().await.unwrap().is_empty());
-    fx.s.set_deadline(DeadlineOf::Application, a.id, d("2026-03-17"), true).await.unwrap();
-    let moved = fx.s.get_application(a.id).await.unwrap();
-    assert_eq!((moved.reply_due, moved.due_provisional), (d("2026-03-17"), true));
+    let mut late = fx.new_application(fx.r1, fx.consumer, "2026-03-17");
+    late.due_provisional = true;
+    let c = fx.s.create_application(&late, &submit()).await.unwrap();
+    assert_eq!((c.reply_due, c.due_provisional), (d("2026-03-17"), true));
+    let provisional =
+        ProvisionalDeadline { of: DeadlineOf::Application, id: c.id, start: d("2026-03-02"), due: d("2026-03-17") };
+    assert_eq!(fx.s.provisional_deadlines().await.unwrap(), vec![provisional]);
+    let exact = Deadline { date: d("2026-03-18"), provisional: false };
+    assert!(fx.s.move_provisional_deadline(DeadlineOf::Application, c.id, d("2026-03-17"), exact).await.unwrap());
+    let moved = fx.s.get_application(c.id).await.unwrap();
+    assert_eq!((moved.reply_due, moved.due_provisional), (d("2026-03-18"), false));
     assert_eq!((moved.revision, moved.updated_at, moved.status), (1, t(9), ApplicationStatus::Submitted));
     assert_eq!(fx.s.get_application(b.id).await.unwrap().reply_due, d("2026-03-20"), "only that one");
-    let provisional =
-        ProvisionalDeadline { of: DeadlineOf::Application, id: a.id, start: d("2026-03-02"), due: d("2026-03-17") };
-    assert_eq!(fx.s.provisional_deadlines().await.unwrap(), vec![provisional]);
-    fx.s.set_deadline(DeadlineOf::Application, a.id, d("2026-03-18"), false).await.unwrap();
     assert!(fx.s.provisional_deadlines().await.unwrap().is_empty(), "exact once recomputed");
-    assert_eq!(fx.s.get_application(a.id).await.unwrap().reply_due, d("2026-03-18"));
+    // Once: a second node's identical move finds nothing to do; an exact deadline never moves.
+    assert!(!fx.s.move_provisional_deadline(DeadlineOf::Application, c.id, d("2026-03-17"), exact).await.unwrap());
+    assert!(!fx.s.move_provisional_deadline(DeadlineOf::Application, a.id, a.reply_due, exact).await.unwrap());
+    assert_eq!(fx.s.get_application(a.id).await.unwrap().reply_due, a.reply_due);
 
     not_found(fx.s.get_application(a.id + 100).await, &format!("共享申请 {}", a.id + 100));
     not_found(fx.s.application_steps(a.id + 100).await, &format!("共享申请 {}", a.id + 100));
-    not_found(
-        fx.s.set_deadline(DeadlineOf::Application, a.id + 100, d("2026-03-17"), false).await,
-        &format!("共享申请 {}", a.id + 100),
-    );
+    let missing = Deadline { date: d("2026-03-18"), provisional: false };
+    let moved = fx.s.move_provisional_deadline(DeadlineOf::Application, a.id + 100, d("2026-03-17"), missing).await;
+    assert!(!moved.unwrap(), "no such application");
 }
 
 async fn approval_issues_grant_atomically(s: Arc<dyn Store>) {

@@ -6,7 +6,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use domain::calendar::Deadline;
 use domain::portal::OpenRequestStatus;
 use serde::Deserialize;
 use store::model::PageRequest;
@@ -83,7 +82,7 @@ pub async fn list(
             dataset: name,
             applicant: format!("{}（{}）", r.applicant, r.organisation),
             submitted: store::time::cst_date(r.submitted_at).to_string(),
-            deadline: Deadline { date: r.deadline, provisional: r.deadline_provisional }.to_string(),
+            deadline: r.answer_deadline().to_string(),
             overdue: service::open_requests::is_overdue(&state.svc, r),
             status: r.status.label(),
             status_class: status_class(r.status),
@@ -157,7 +156,7 @@ async fn show_page(
         status: request.status.label(),
         status_class: status_class(request.status),
         submitted: store::time::cst_date(request.submitted_at).to_string(),
-        deadline: Deadline { date: request.deadline, provisional: request.deadline_provisional }.to_string(),
+        deadline: request.answer_deadline().to_string(),
         overdue: service::open_requests::is_overdue(&state.svc, &request),
         pending: request.status == OpenRequestStatus::Pending,
         request,

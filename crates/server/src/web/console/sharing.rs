@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use domain::account::{Action, Actor};
-use domain::calendar::Deadline;
 use domain::catalog::{ShareMethod, ShareType};
 use domain::filter::{Filter, Op};
 use domain::purpose::{Purpose, PurposeKind};
@@ -107,7 +106,7 @@ impl From<ApplicationRow> for AppItem {
             status: r.app.status.label().to_string(),
             badge: app_badge(r.app.status),
             received_on: r.app.received_on.to_string(),
-            reply_due: Deadline { date: r.app.reply_due, provisional: r.app.due_provisional }.to_string(),
+            reply_due: r.app.reply_deadline().to_string(),
             days: days_text(r.working_days_left, r.overdue),
             overdue: r.overdue,
             purpose: format!("{}：{}", r.app.terms.purpose.kind.label(), r.app.terms.purpose.description),

@@ -8,7 +8,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use chrono::NaiveDate;
-use domain::calendar::Deadline;
 use serde::Deserialize;
 use service::ServiceError;
 
@@ -189,9 +188,9 @@ pub async fn status(State(state): State<AppState>, WebQuery(q): WebQuery<StatusQ
                     S::Approved => "badge-ok",
                     S::Refused => "badge-danger",
                 },
+                deadline: r.answer_deadline().to_string(),
                 reason: r.reason.unwrap_or_default(),
                 submitted: store::time::cst_date(r.submitted_at).to_string(),
-                deadline: Deadline { date: r.deadline, provisional: r.deadline_provisional }.to_string(),
                 answered: r.answered_at.map(|t| store::time::cst_date(t).to_string()).unwrap_or_default(),
                 period: format!("{} 至 {}", r.period_from, r.period_to),
                 approved: r.status == S::Approved,

@@ -41,7 +41,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::DataError;
 use crate::cluster::{CLUSTER_ROWS, ClusterKey};
-use crate::input::{RecordBlock, RowReader};
+use crate::input::{BlockSize, RecordBlock, RowReader};
 use crate::rows::{CheckOptions, KeyHash, KeySet, Rejection, RejectionReport, RowChecker, arrow_schema};
 use crate::storage::DatasetStorage;
 
@@ -326,13 +326,15 @@ fn read_blocks(
 ) -> Result<(), DataError> {
     let _guard = StopOnPanic(shared);
     let mut seq = 0;
+    // New blocks are made the size of the last one filled.
+    let mut last = BlockSize::default();
     loop {
         if shared.stopped() {
             return Ok(());
         }
         let mut block = match spare.try_recv() {
             Ok(block) => block,
-            Err(TryRecvError::Empty | TryRecvError::Disconnected) => RecordBlock::new(),
+            Err(TryRecvError::Empty | TryRecvError::Disconnected) => RecordBlock::with_room(last),
         };
         let more = reader.read_block(&mut block, block_rows);
         let more = match more {
@@ -343,6 +345,7 @@ fn read_blocks(
             }
         };
         if !block.is_empty() {
+            last = block.size();
             if blocks.send((seq, block)).is_err() {
                 return Ok(());
             }

@@ -4,6 +4,10 @@
 //! records and copies their bytes, without decoding, into a [`RecordBlock`]: one byte buffer and
 //! the field boundaries, a few allocations per block instead of one per cell. The workers decode a
 //! record's text once ([`RecordBlock::cells`]) and hand borrowed cells to the row checker.
+//!
+//! Every field is followed by one separator byte, any ASCII byte ([`GAP`] where the reader has
+//! none to keep): so a CSV line without quotes is copied as it stands, its delimiters and line
+//! end becoming the separators, in one copy instead of one per field.
 
 use super::{RowError, RowUnit};
 
@@ -11,14 +15,27 @@ use super::{RowError, RowUnit};
 /// memory bounded whatever the row width, and its offsets within `u32`.
 pub const BLOCK_BYTES: usize = 256 * 1024 * 1024;
 
+/// The separator written after a field where the reader has no byte of its own to leave there:
+/// ASCII, so that a record's bytes, separators included, are valid text when its fields are.
+pub(crate) const GAP: u8 = b'\x1f';
+
+/// What a block holds: bytes of field text, fields and records.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BlockSize {
+    pub bytes: usize,
+    pub fields: usize,
+    pub records: usize,
+}
+
 /// A run of records in file order, with the rows the reader could not read among them.
 #[derive(Debug, Default)]
 pub struct RecordBlock {
-    /// Every field's bytes, one after another: `bytes[..filled]`. The rest is room already
-    /// allocated (and zeroed) for the next records, which a reader can parse straight into.
+    /// Every field's bytes, each followed by one ASCII separator byte: `bytes[..filled]`. The
+    /// rest is room already allocated (and zeroed) for the next records, which a reader can parse
+    /// straight into.
     bytes: Vec<u8>,
     filled: usize,
-    /// The end (in `bytes`) of each field of each record.
+    /// The end (in `bytes`) of each field of each record; the next field starts one byte later.
     field_ends: Vec<u32>,
     /// Per record: one past the index (in `field_ends`) of its last field.
     record_ends: Vec<u32>,
@@ -35,6 +52,25 @@ impl RecordBlock {
         RecordBlock::default()
     }
 
+    /// How much the block holds, to size a new one ([`RecordBlock::with_room`]).
+    pub fn size(&self) -> BlockSize {
+        BlockSize { bytes: self.filled, fields: self.field_ends.len(), records: self.numbers.len() }
+    }
+
+    /// An empty block with room for a little more than `size`, so that filling a block like the
+    /// last one does not grow its buffers record after record: each growth of a buffer of tens of
+    /// megabytes is a copy, and fresh memory the kernel must zero.
+    pub fn with_room(size: BlockSize) -> RecordBlock {
+        let more = |n: usize| n + n / 16;
+        RecordBlock {
+            bytes: vec![0; more(size.bytes).min(BLOCK_BYTES + 64 * 1024)],
+            field_ends: Vec::with_capacity(more(size.fields)),
+            record_ends: Vec::with_capacity(more(size.records)),
+            numbers: Vec::with_capacity(more(size.records)),
+            ..RecordBlock::default()
+        }
+    }
+
     /// Records in the block (rows the reader could not read are not counted).
     pub fn len(&self) -> usize {
         self.numbers.len()
@@ -44,7 +80,7 @@ impl RecordBlock {
         self.numbers.is_empty() && self.errors.is_empty()
     }
 
-    /// Bytes of field text held.
+    /// Bytes held: field text and separators.
     pub fn byte_len(&self) -> usize {
         self.filled
     }
@@ -68,9 +104,10 @@ impl RecordBlock {
     pub(crate) fn push<'a>(&mut self, number: u64, fields: impl IntoIterator<Item = &'a [u8]>) {
         for field in fields {
             let end = self.filled + field.len();
-            grow(&mut self.bytes, end);
+            grow(&mut self.bytes, end + 1);
             self.bytes[self.filled..end].copy_from_slice(field);
-            self.filled = end;
+            self.bytes[end] = GAP;
+            self.filled = end + 1;
             self.field_ends.push(u32::try_from(end).expect("a block stays under 4 GiB"));
         }
         self.close_record(number);
@@ -84,13 +121,16 @@ impl RecordBlock {
     }
 
     /// Keeps the record written after the filled part: its fields end at `ends` (relative to
-    /// where it starts), the last of them ends the record.
+    /// where it starts), each field after the first starts one byte after the end of the one
+    /// before, and an ASCII byte follows the last.
     pub(crate) fn fill_record(&mut self, number: u64, ends: &[usize]) {
         let base = self.filled;
         for &end in ends {
             self.field_ends.push(u32::try_from(base + end).expect("a block stays under 4 GiB"));
         }
-        self.filled = base + ends.last().copied().unwrap_or(0);
+        if let Some(&last) = ends.last() {
+            self.filled = base + last + 1;
+        }
         assert!(self.filled <= self.bytes.len(), "a record is kept only where it was written");
         self.close_record(number);
     }
@@ -109,7 +149,7 @@ impl RecordBlock {
     fn spans(&self, i: usize) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
         let first_field = if i == 0 { 0 } else { self.record_ends[i - 1] as usize };
         let fields = first_field..self.record_ends[i] as usize;
-        let start = if first_field == 0 { 0 } else { self.field_ends[first_field - 1] as usize };
+        let start = if first_field == 0 { 0 } else { self.field_ends[first_field - 1] as usize + 1 };
         let end = if fields.is_empty() { start } else { self.field_ends[fields.end - 1] as usize };
         (fields, start..end)
     }
@@ -120,8 +160,9 @@ impl RecordBlock {
         out.clear();
         let (fields, bytes) = self.spans(i);
         let start = bytes.start;
-        // One validation for the whole record. Fields were cut at ASCII delimiters, so in valid
-        // text every boundary is a character boundary; `get` checks it anyway.
+        // One validation for the whole record, separators included (they are ASCII). Fields were
+        // cut at ASCII delimiters, so in valid text every boundary is a character boundary; `get`
+        // checks it anyway.
         if let Ok(text) = simdutf8::basic::from_utf8(&self.bytes[bytes])
             && !(self.from_gb18030 && text.contains('\u{FFFD}'))
         {
@@ -136,7 +177,7 @@ impl RecordBlock {
                         break;
                     }
                 }
-                at = end;
+                at = end + 1;
             }
             if whole {
                 return Ok(());
@@ -154,7 +195,7 @@ impl RecordBlock {
                     return Err(RowError::new(self.numbers[i], RowUnit::Row, reason).in_column(name));
                 }
             }
-            at = end;
+            at = end + 1;
         }
         // Every cell alone is valid: only a boundary inside a character (a delimiter in the
         // middle of a multi-byte sequence) can get here.
@@ -206,12 +247,13 @@ mod tests {
         let mut b = RecordBlock::new();
         b.push(2, ["张三".as_bytes(), b"", b"x"]);
         let (bytes, at) = b.unfilled();
-        grow(bytes, at + 4);
-        bytes[at..at + 4].copy_from_slice(b"abcd");
-        b.fill_record(5, &[1, 1, 4]);
+        grow(bytes, at + 7);
+        bytes[at..at + 7].copy_from_slice(b"a,,bcd\n");
+        b.fill_record(5, &[1, 2, 6]);
         b.push(6, std::iter::empty());
-        assert_eq!(b.len(), 3);
-        assert_eq!(b.numbers(), &[2, 5, 6]);
+        b.push(7, [b"".as_slice(), "李四".as_bytes()]);
+        assert_eq!(b.len(), 4);
+        assert_eq!(b.numbers(), &[2, 5, 6, 7]);
         let mut cells = Vec::new();
         b.cells(0, &header(3), &mut cells).unwrap();
         assert_eq!(cells, vec!["张三", "", "x"]);
@@ -219,6 +261,25 @@ mod tests {
         assert_eq!(cells, vec!["a", "", "bcd"]);
         b.cells(2, &header(3), &mut cells).unwrap();
         assert!(cells.is_empty());
+        b.cells(3, &header(3), &mut cells).unwrap();
+        assert_eq!(cells, vec!["", "李四"]);
+    }
+
+    #[test]
+    fn a_block_with_room_holds_the_same_without_growing() {
+        let mut first = RecordBlock::new();
+        for n in 0..1000 {
+            first.push(n, [format!("{n}").as_bytes(), "住址".as_bytes()]);
+        }
+        let mut second = RecordBlock::with_room(first.size());
+        let room = second.bytes.len();
+        assert!(room >= first.byte_len());
+        for n in 0..1000 {
+            second.push(n, [format!("{n}").as_bytes(), "住址".as_bytes()]);
+        }
+        assert_eq!(second.bytes.len(), room, "no growth");
+        assert_eq!(second.size(), first.size());
+        assert!(second.field_ends.capacity() >= 2000 && second.numbers.capacity() >= 1000);
     }
 
     #[test]
@@ -253,7 +314,7 @@ mod tests {
         assert!(b.has_room(1));
         // What is filled again reads as written.
         b.push(4, [b"xy".as_slice()]);
-        assert_eq!(b.byte_len(), 2);
+        assert_eq!(b.byte_len(), 3, "the text and its separator");
         let mut cells = Vec::new();
         b.cells(0, &header(1), &mut cells).unwrap();
         assert_eq!(cells, vec!["xy"]);

@@ -5,7 +5,8 @@
 //! caller's buffer: a record's bytes are copied once, into the [`RecordBlock`] the workers check.
 //! Most records are plain lines (no quote, no line break inside): those are cut with `memchr`
 //! instead ([`Records::read_plain`]), several times faster than `csv_core`'s byte-by-byte state
-//! machine, with the same result.
+//! machine, with the same result, and copied whole, delimiters and all: as in the block, one
+//! byte separates each field from the next and follows the last.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -13,7 +14,7 @@ use std::path::Path;
 
 use csv_core::ReadRecordResult;
 
-use super::block::{RecordBlock, decode_field, grow};
+use super::block::{GAP, RecordBlock, decode_field, grow};
 use super::encoding::{Gb18030Reader, SAMPLE_BYTES, UTF8_BOM, detect, has_utf16_bom};
 use super::{Encoding, InputError, MAX_RECORD_BYTES, RawRow, RowError, RowUnit, check_header, non_empty};
 
@@ -31,11 +32,19 @@ pub(crate) struct CsvSource {
     encoding: Encoding,
 }
 
-/// Where the record just read lies: `len` bytes, `fields` fields.
+/// Where the record just read lies: `fields` fields, the last ending at `len`; one byte
+/// separates each field from the next.
 #[derive(Clone, Copy)]
 struct Record {
     len: usize,
     fields: usize,
+}
+
+impl Record {
+    /// No field, or every field empty: the record is its separators (`fields - 1` bytes).
+    fn is_blank(self) -> bool {
+        self.fields == 0 || self.len < self.fields
+    }
 }
 
 impl CsvSource {
@@ -114,8 +123,8 @@ impl CsvSource {
                 Ok(Some(record)) => record,
                 Err(failure) => return Some(Err(self.records.fatal(failure))),
             };
-            // Every cell empty: the fields' bytes joined are empty.
-            if record.len > 0 {
+            // Every cell empty: a blank record is skipped.
+            if !record.is_blank() {
                 break (self.records.line_of(&self.record[..record.len]), record);
             }
         };
@@ -137,7 +146,7 @@ impl CsvSource {
                 Ok(Some(record)) => record,
                 Err(failure) => return Err(self.records.fatal(failure)),
             };
-            if record.len == 0 {
+            if record.is_blank() {
                 continue;
             }
             let line = self.records.line_of(&bytes[at..at + record.len]);
@@ -154,7 +163,7 @@ impl CsvSource {
     /// The fields of the record last read row by row.
     fn fields(&self, record: Record) -> impl Iterator<Item = &[u8]> {
         let ends = &self.ends[..record.fields];
-        ends.iter().enumerate().map(|(i, &end)| &self.record[if i == 0 { 0 } else { ends[i - 1] }..end])
+        ends.iter().enumerate().map(|(i, &end)| &self.record[if i == 0 { 0 } else { ends[i - 1] + 1 }..end])
     }
 
     /// Why a record does not have the header's width, if it does not. Cells past the header that
@@ -162,7 +171,8 @@ impl CsvSource {
     fn width_error(&self, line: u64, record: Record) -> Option<RowError> {
         let width = self.header.len();
         let len = record.fields;
-        if len == width || (len > width && self.ends[width - 1] == record.len) {
+        // Each empty cell past the header adds only its separator.
+        if len == width || (len > width && record.len - self.ends[width - 1] == len - width) {
             return None;
         }
         Some(RowError::new(line, RowUnit::Row, format!("有 {len} 个单元格，但表头有 {width} 列（请检查分隔符和引号）")))
@@ -222,7 +232,8 @@ impl Records {
             text,
             parser: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
             delimiter,
-            plain: true,
+            // A line's delimiters become separators, which must be ASCII.
+            plain: delimiter.is_ascii() && !matches!(delimiter, b'"' | b'\r' | b'\n'),
             #[cfg(test)]
             plain_read: 0,
             buf: vec![0; READ_BUFFER].into_boxed_slice(),
@@ -236,9 +247,10 @@ impl Records {
         }
     }
 
-    /// Reads the next record: its fields' bytes, one after another, into `out` from `at` (`out`
-    /// grows as needed, and is kept as long as it is: the caller tracks what is filled), and the
-    /// end of each field, relative to `at`, into `ends` (which grows too). `None` at the end.
+    /// Reads the next record: its fields' bytes, each followed by one separator byte (ASCII),
+    /// into `out` from `at` (`out` grows as needed, and is kept as long as it is: the caller
+    /// tracks what is filled), and the end of each field, relative to `at`, into `ends` (which
+    /// grows too). `None` at the end.
     /// A record longer than [`MAX_RECORD_BYTES`] (most likely an unclosed quote) fails: it
     /// would otherwise take in the rest of the file.
     fn read(&mut self, out: &mut Vec<u8>, at: usize, ends: &mut Vec<usize>) -> Result<Option<Record>, ReadFailure> {
@@ -277,6 +289,7 @@ impl Records {
                     self.ended_by_lf = nin > 0 && input[nin - 1] == b'\n';
                     self.breaks = self.parser.line() - line;
                     self.count += 1;
+                    let len = separate(out, at, &mut ends[..fields]);
                     return Ok(Some(Record { len, fields }));
                 }
                 ReadRecordResult::End => return Ok(None),
@@ -297,22 +310,24 @@ impl Records {
         let input = &self.buf[self.start..self.end];
         let lf = memchr::memchr(b'\n', input)?;
         let line = input[..lf].strip_suffix(b"\r").unwrap_or(&input[..lf]);
+        // A quote or a bare `\r` is csv_core's. (One search for these and one for delimiters
+        // measured faster than one search for all three.)
         if line.is_empty() || memchr::memchr2(b'"', b'\r', line).is_some() {
             return None;
         }
-        grow(out, at + line.len());
-        let (mut len, mut fields, mut from) = (0, 0, 0);
+        let mut fields = 0;
         for cut in memchr::memchr_iter(self.delimiter, line).chain(std::iter::once(line.len())) {
-            let field = &line[from..cut];
-            out[at + len..at + len + field.len()].copy_from_slice(field);
-            len += field.len();
             if ends.len() <= fields {
                 ends.resize((fields + 1).max(2 * ends.len()).max(32), 0);
             }
-            ends[fields] = len;
+            ends[fields] = cut;
             fields += 1;
-            from = cut + 1;
         }
+        // The line as it stands, and the `\r` or `\n` after it: its delimiters and line end
+        // are the separators.
+        let len = line.len();
+        grow(out, at + len + 1);
+        out[at..at + len + 1].copy_from_slice(&input[..len + 1]);
         self.start += lf + 1;
         self.ended_by_lf = true;
         self.breaks = 1;
@@ -405,6 +420,23 @@ fn detect_delimiter(sample: &[u8]) -> u8 {
     if tabs > commas { b'\t' } else { b',' }
 }
 
+/// Makes a record `csv_core` wrote with its fields one after another (ending at `ends`, relative
+/// to `at`) into the block's layout: one separator byte ([`GAP`]) after each field. Moves each
+/// field right by its index, last field first; updates `ends` and returns the record's new end.
+fn separate(out: &mut Vec<u8>, at: usize, ends: &mut [usize]) -> usize {
+    let Some(&last) = ends.last() else { return 0 };
+    let n = ends.len();
+    grow(out, at + last + n);
+    for i in (1..n).rev() {
+        let (start, end) = (ends[i - 1], ends[i]);
+        out.copy_within(at + start..at + end, at + start + i);
+        out[at + start + i - 1] = GAP;
+        ends[i] = end + i;
+    }
+    out[at + ends[n - 1]] = GAP;
+    ends[n - 1]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -433,7 +465,8 @@ mod tests {
             let mut from = 0;
             for &end in &ends[..record.fields] {
                 fields.push(out[from..end].to_vec());
-                from = end;
+                assert!(out[end].is_ascii(), "an ASCII separator follows each field");
+                from = end + 1;
             }
             all.push((line, fields));
         }

@@ -41,7 +41,7 @@ mod tests;
 use std::fmt;
 use std::path::Path;
 
-pub use block::{BLOCK_BYTES, RecordBlock};
+pub use block::{BLOCK_BYTES, BlockSize, RecordBlock};
 
 /// The largest single record (CSV record, NDJSON line, JSON array element) that is buffered; a
 /// larger one is reported as a [`RowError`] — usually an unbalanced quote in a CSV file.

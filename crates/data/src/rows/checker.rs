@@ -7,8 +7,10 @@ use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::datatypes::{Field, Schema, SchemaRef};
 use datafusion::arrow::error::ArrowError;
 use datafusion::arrow::record_batch::RecordBatch;
 use domain::catalog::{DataItem, DataType, IdentifierKind};
@@ -291,6 +293,8 @@ pub struct RowChecker {
     /// Per header column: true when a value there is a stray cell (no header name and extra
     /// columns not ignored).
     stray: Vec<bool>,
+    /// Some entry of `stray` is true.
+    has_stray: bool,
     opts: CheckOptions,
     schema: SchemaRef,
     builders: Vec<ColumnBuilder>,
@@ -382,12 +386,14 @@ impl RowChecker {
                 cell,
             })
             .collect();
-        let stray = names.iter().zip(&matched).map(|(n, &m)| !m && n.is_empty() && !opts.ignore_extra).collect();
+        let stray: Vec<bool> =
+            names.iter().zip(&matched).map(|(n, &m)| !m && n.is_empty() && !opts.ignore_extra).collect();
         let key_columns =
             if opts.check_keys { (0..columns.len()).filter(|&i| columns[i].is_key).collect() } else { Vec::new() };
         let builders = columns.iter().map(|c| ColumnBuilder::new(c.data_type, 0, 0)).collect();
         Ok(RowChecker {
             header_len: header.len(),
+            has_stray: stray.contains(&true),
             stray,
             opts,
             schema: batch_schema(items),
@@ -405,7 +411,8 @@ impl RowChecker {
         })
     }
 
-    /// The Arrow schema of the batches ([`batch_schema`] of the items).
+    /// The Arrow schema of the first batch ([`batch_schema`] of the items); later batches hold
+    /// text that averaged at most 12 bytes in the batch before as `Utf8` ([`RowChecker::take_batch`]).
     pub fn schema(&self) -> SchemaRef {
         self.schema.clone()
     }
@@ -448,13 +455,9 @@ impl RowChecker {
         self.text.clear();
         self.bytes.clear();
 
-        let stray = cells.iter().enumerate().find_map(|(c, &value)| {
-            let is_stray = match self.stray.get(c) {
-                Some(&s) => s,
-                None => !self.opts.ignore_extra,
-            };
-            (is_stray && !value.trim().is_empty()).then_some((c, value))
-        });
+        // Most files have neither unnamed columns nor cells past the header: nothing to look at.
+        let may_stray = self.has_stray || (cells.len() > self.stray.len() && !self.opts.ignore_extra);
+        let stray = if may_stray { self.first_stray(cells) } else { None };
         if let Some((c, value)) = stray {
             let reason = if c >= self.header_len {
                 format!("第{}列超出表头（表头共{}列），但填有数据，请核对是否错列", c + 1, self.header_len)
@@ -503,6 +506,18 @@ impl RowChecker {
         Some(KeyHash(ha.finish(), hb.finish()))
     }
 
+    /// The first cell with a value where there should be none (under an unnamed column, or past
+    /// the header unless extra columns are ignored).
+    fn first_stray<'c>(&self, cells: &[&'c str]) -> Option<(usize, &'c str)> {
+        cells.iter().enumerate().find_map(|(c, &value)| {
+            let is_stray = match self.stray.get(c) {
+                Some(&s) => s,
+                None => !self.opts.ignore_extra,
+            };
+            (is_stray && !value.trim().is_empty()).then_some((c, value))
+        })
+    }
+
     /// Appends the row last checked by [`RowChecker::check_cells`] (which must have found
     /// nothing wrong) to the current batch; `cells` are the same cells.
     pub(crate) fn append(&mut self, cells: &[&str]) {
@@ -548,6 +563,8 @@ impl RowChecker {
     }
 
     /// Takes the rows accepted since the last call as a `RecordBatch` (`None` if there are none).
+    /// Its schema is [`RowChecker::schema`], except that a text column is `Utf8` instead of
+    /// `Utf8View` when its values averaged at most 12 bytes in the batch taken before.
     /// Call when `pending() >= batch_size`, and once more at the end.
     pub fn take_batch(&mut self) -> Result<Option<RecordBatch>, ArrowError> {
         let rows = self.pending;
@@ -559,10 +576,22 @@ impl RowChecker {
         for (builder, column) in self.builders.iter_mut().zip(&self.columns) {
             let per_row = builder.data_len() / rows;
             arrays.push(builder.finish());
-            // The next batch is likely as large: size the builder once instead of growing it.
+            // The next batch is likely as large, and its text as long: size the builder once
+            // instead of growing it, and build short text as `Utf8`.
             *builder = ColumnBuilder::new(column.data_type, rows, per_row);
         }
-        RecordBatch::try_new(self.schema.clone(), arrays).map(Some)
+        let same = arrays.iter().zip(self.schema.fields()).all(|(a, f)| a.data_type() == f.data_type());
+        let schema = if same {
+            self.schema.clone()
+        } else {
+            let fields: Vec<Field> = arrays
+                .iter()
+                .zip(self.schema.fields())
+                .map(|(a, f)| f.as_ref().clone().with_data_type(a.data_type().clone()))
+                .collect();
+            Arc::new(Schema::new_with_metadata(fields, self.schema.metadata().clone()))
+        };
+        RecordBatch::try_new(schema, arrays).map(Some)
     }
 
     /// Rows accepted but not yet taken.

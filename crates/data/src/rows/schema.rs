@@ -65,7 +65,8 @@ pub fn arrow_schema(items: &[DataItem]) -> SchemaRef {
     Arc::new(Schema::new(items.iter().map(arrow_field).collect::<Vec<_>>()))
 }
 
-/// The schema of the batches the row checker builds: [`arrow_schema`] with text as `Utf8View`.
+/// The schema of the batches the row checker builds: [`arrow_schema`] with text as `Utf8View`
+/// (after the first batch, short text may be `Utf8`: [`super::RowChecker::take_batch`]).
 ///
 /// A view is 16 bytes, short text (up to 12 bytes: most codes, names, dates written as text)
 /// inside it, longer text pointing into shared buffers; so sorting a batch by the cluster key

@@ -526,7 +526,7 @@ fn a_row_with_two_bad_cells_gets_two_rejections_and_stays_out_of_the_batch() {
 
 #[test]
 fn batches_hold_the_rows_accepted_since_the_last_take() {
-    let items = [required(item("n", DataType::I, None)), item("s", DataType::C, Some(8))];
+    let items = [required(item("n", DataType::I, None)), item("s", DataType::C, Some(40))];
     let mut c = checker(&items);
     assert!(c.take_batch().unwrap().is_none());
     for n in 0..5 {
@@ -539,10 +539,24 @@ fn batches_hold_the_rows_accepted_since_the_last_take() {
         assert!(c.push(n + 2, &row(&[&n.to_string(), "文字"])).is_empty());
     }
     let b2 = batch(&mut c);
-    assert_eq!(b2.schema(), c.schema());
+    // The text of the first batch averaged 4 bytes: the second builds it as Utf8, nothing else
+    // of the schema changes.
+    let schema = c.schema();
+    assert_eq!(b1.schema(), schema);
+    assert_eq!(b2.schema().field(0), schema.field(0));
+    assert_eq!(b2.schema().field(1), &schema.field(1).as_ref().clone().with_data_type(ArrowType::Utf8));
     assert_eq!(b2.column(0).as_primitive::<Int64Type>().values().to_vec(), vec![5, 6, 7]);
-    assert_eq!(b2.column(1).as_string_view().value(2), "文字");
-    assert_eq!(c.accepted(), 8);
+    assert_eq!(b2.column(1).as_string::<i32>().value(2), "文字");
+    // Longer text goes back to views from the batch after.
+    let long = "一段超过十二个字节的文字";
+    assert!(c.push(10, &row(&["8", long])).is_empty());
+    let b3 = batch(&mut c);
+    assert_eq!(b3.column(1).as_string::<i32>().value(0), long);
+    assert!(c.push(11, &row(&["9", long])).is_empty());
+    let b4 = batch(&mut c);
+    assert_eq!(b4.schema(), schema);
+    assert_eq!(b4.column(1).as_string_view().value(0), long);
+    assert_eq!(c.accepted(), 10);
 }
 
 // ---------------------------------------------------------------------------------------------

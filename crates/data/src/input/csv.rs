@@ -24,7 +24,8 @@ const READ_BUFFER: usize = 256 * 1024;
 /// The rows of a CSV file.
 pub(crate) struct CsvSource {
     records: Records,
-    /// The record last read row by row: its fields' bytes, one after another (and spare room).
+    /// The record last read row by row: its fields' bytes, each followed by a separator byte (and
+    /// spare room).
     record: Vec<u8>,
     /// The end of each field of the record last read, in its buffer (and spare room).
     ends: Vec<usize>,

@@ -1,6 +1,7 @@
 //! Accepted rows accumulate in one Arrow builder per data item until they are taken as a
-//! `RecordBatch` (in [`super::batch_schema`]: text as views). A row's cells are parsed first into [`Value`]s (plain numbers, or positions in
-//! the row and in scratch buffers), so a rejected row never touches a builder.
+//! `RecordBatch` (in [`super::batch_schema`]: text as views, short text as `Utf8` after the first
+//! batch). A row's cells are parsed first into [`Value`]s (plain numbers, or positions in the row
+//! and in scratch buffers), so a rejected row never touches a builder.
 
 use std::sync::Arc;
 
@@ -64,12 +65,21 @@ impl RowData<'_> {
     }
 }
 
+/// Bytes of text (or binary data) appended to a builder: `all` of them, and those `held` outside
+/// the views (values longer than [`INLINE_TEXT`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct TextBytes {
+    pub all: usize,
+    pub held: usize,
+}
+
 /// The Arrow builder of one column.
 pub(crate) enum ColumnBuilder {
-    /// Text as views, and the bytes of all text appended.
-    Text(StringViewBuilder, usize),
-    /// Short text as `Utf8` (offsets into one buffer): for a column whose values averaged at most
-    /// [`INLINE_TEXT`] bytes in the last batch. Each short value appended to a view builder is
+    /// Text as views, and the bytes appended: all of them, and those held in the builder's
+    /// buffers (not inline).
+    Text(StringViewBuilder, TextBytes),
+    /// Short text as `Utf8` (offsets into one buffer): for a column whose text averaged at most
+    /// [`INLINE_TEXT`] bytes per row in the last batch. Each short value appended to a view builder is
     /// copied into a 16-byte view and read back at once, which stalls the processor (a store
     /// forwarded to a wider load) and measured as the larger part of appending to views; the
     /// Parquet writer and the cluster sort take either type.
@@ -84,23 +94,24 @@ pub(crate) enum ColumnBuilder {
 }
 
 impl ColumnBuilder {
-    /// An empty builder for `rows` rows of a data type (`bytes_per_row` is a hint for text and
-    /// binary data: the mean length of the last batch's values). Text averaging at most
-    /// [`INLINE_TEXT`] bytes is built as `Utf8` ([`ColumnBuilder::ShortText`]), other text as views.
-    pub(crate) fn new(data_type: DataType, rows: usize, bytes_per_row: usize) -> ColumnBuilder {
+    /// An empty builder for `rows` rows of a data type, sized by what the last batch of `rows`
+    /// rows held (`last`: its text or binary bytes; nothing for a first batch). Text that averaged
+    /// at most [`INLINE_TEXT`] bytes per row is built as `Utf8` ([`ColumnBuilder::ShortText`]),
+    /// other text as views.
+    pub(crate) fn new(data_type: DataType, rows: usize, last: TextBytes) -> ColumnBuilder {
         match data_type {
-            DataType::C | DataType::M if rows > 0 && bytes_per_row <= INLINE_TEXT => {
-                ColumnBuilder::ShortText(StringBuilder::with_capacity(rows, rows * bytes_per_row))
+            DataType::C | DataType::M if rows > 0 && last.all <= rows * INLINE_TEXT => {
+                ColumnBuilder::ShortText(StringBuilder::with_capacity(rows, last.all))
             }
             DataType::C | DataType::M => {
-                // One buffer for the batch's text when the hint is right; without a hint, buffers
-                // that double in size as text comes.
+                // One buffer for the batch's longer text when the hint is right; without a hint,
+                // buffers that double in size as text comes.
                 let builder = StringViewBuilder::with_capacity(rows);
-                let builder = match rows * bytes_per_row {
+                let builder = match last.held {
                     0 => builder,
                     bytes => builder.with_fixed_block_size(bytes.clamp(8 * 1024, 1 << 30) as u32),
                 };
-                ColumnBuilder::Text(builder, 0)
+                ColumnBuilder::Text(builder, TextBytes::default())
             }
             DataType::N | DataType::B | DataType::F => ColumnBuilder::Float64(Float64Builder::with_capacity(rows)),
             // The type is a constant that is valid for a Decimal128 builder.
@@ -111,7 +122,7 @@ impl ColumnBuilder {
             DataType::D => ColumnBuilder::Date32(Date32Builder::with_capacity(rows)),
             DataType::T => ColumnBuilder::Timestamp(TimestampMicrosecondBuilder::with_capacity(rows)),
             DataType::L => ColumnBuilder::Boolean(BooleanBuilder::with_capacity(rows)),
-            DataType::G => ColumnBuilder::Binary(BinaryBuilder::with_capacity(rows, rows * bytes_per_row)),
+            DataType::G => ColumnBuilder::Binary(BinaryBuilder::with_capacity(rows, last.all)),
         }
     }
 
@@ -122,7 +133,10 @@ impl ColumnBuilder {
         match (self, value) {
             (ColumnBuilder::Text(b, bytes), Value::Text(src)) => {
                 let text = row.text(src);
-                *bytes += text.len();
+                bytes.all += text.len();
+                if text.len() > INLINE_TEXT {
+                    bytes.held += text.len();
+                }
                 b.append_value(text)
             }
             (ColumnBuilder::ShortText(b), Value::Text(src)) => b.append_value(row.text(src)),
@@ -151,13 +165,16 @@ impl ColumnBuilder {
         }
     }
 
-    /// Bytes of text or binary data held so far (0 for fixed-width types): sizes the next builder.
-    pub(crate) fn data_len(&self) -> usize {
+    /// Bytes of text or binary data appended so far (none for fixed-width types): sizes the next
+    /// builder.
+    pub(crate) fn data_len(&self) -> TextBytes {
+        let all = |all: usize| TextBytes { all, held: all };
         match self {
             ColumnBuilder::Text(_, bytes) => *bytes,
-            ColumnBuilder::ShortText(b) => b.values_slice().len(),
-            ColumnBuilder::Binary(b) => b.values_slice().len(),
-            _ => 0,
+            // Were it views, text averaging this little would be held inline almost entirely.
+            ColumnBuilder::ShortText(b) => TextBytes { all: b.values_slice().len(), held: 0 },
+            ColumnBuilder::Binary(b) => all(b.values_slice().len()),
+            _ => TextBytes::default(),
         }
     }
 
@@ -165,7 +182,7 @@ impl ColumnBuilder {
     pub(crate) fn finish(&mut self) -> ArrayRef {
         match self {
             ColumnBuilder::Text(b, bytes) => {
-                *bytes = 0;
+                *bytes = TextBytes::default();
                 Arc::new(b.finish())
             }
             ColumnBuilder::ShortText(b) => Arc::new(b.finish()),
@@ -221,9 +238,14 @@ mod tests {
     #[test]
     fn builders_match_the_schema_types() {
         for &dt in DataType::ALL {
-            for (rows, bytes_per_row) in [(0, 0), (4, 13)] {
-                let b = ColumnBuilder::new(dt, rows, bytes_per_row);
-                assert_eq!(b.arrow_type(), super::super::batch_type(dt), "{dt:?}");
+            for (rows, all) in [(0, 0), (4, 52), (4, 8)] {
+                let b = ColumnBuilder::new(dt, rows, TextBytes { all, held: 0 });
+                let expected = match dt {
+                    // 8 bytes over 4 rows: short text.
+                    DataType::C | DataType::M if all == 8 => datafusion::arrow::datatypes::DataType::Utf8,
+                    _ => super::super::batch_type(dt),
+                };
+                assert_eq!(b.arrow_type(), expected, "{dt:?}, {all} bytes");
                 assert_eq!(b.len(), 0);
             }
         }
@@ -235,13 +257,16 @@ mod tests {
         use datafusion::arrow::datatypes::DataType as ArrowType;
         let cells = ["汉族", "", "一个超过十二个字节的值"];
         let row = RowData { cells: &cells, text: "", bytes: &[] };
-        for (bytes_per_row, expected) in [(12, ArrowType::Utf8), (13, ArrowType::Utf8View)] {
-            let mut b = ColumnBuilder::new(DataType::C, 3, bytes_per_row);
+        for (all, expected) in [(36, ArrowType::Utf8), (37, ArrowType::Utf8View)] {
+            let mut b = ColumnBuilder::new(DataType::C, 3, TextBytes { all, held: all });
             assert_eq!(b.arrow_type(), expected);
             b.append(Value::Text(TextSource::Cell { index: 0, len: 6 }), &row);
             b.append(Value::Null, &row);
             b.append(Value::Text(TextSource::Cell { index: 2, len: cells[2].len() }), &row);
-            assert_eq!(b.data_len(), 6 + cells[2].len(), "every value's bytes");
+            assert_eq!(b.data_len().all, 6 + cells[2].len(), "every value's bytes");
+            if expected == ArrowType::Utf8View {
+                assert_eq!(b.data_len().held, cells[2].len(), "the value longer than a view");
+            }
             let a = b.finish();
             assert_eq!(a.data_type(), &expected);
             let values: Vec<Option<String>> = match expected {
@@ -255,7 +280,7 @@ mod tests {
     #[test]
     fn a_value_of_the_wrong_type_becomes_null() {
         let row = RowData { cells: &[], text: "", bytes: &[] };
-        let mut b = ColumnBuilder::new(DataType::I, 1, 0);
+        let mut b = ColumnBuilder::new(DataType::I, 1, TextBytes::default());
         b.append(Value::Float(1.0), &row);
         b.append(Value::Int(3), &row);
         let a = b.finish();

@@ -16,7 +16,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use domain::catalog::{DataItem, DataType, IdentifierKind};
 use domain::identifiers::{check_citizen_id, check_credit_code, check_mobile, check_org_code, check_region_code};
 
-use super::batch::{ColumnBuilder, RowData, TextSource, Value};
+use super::batch::{ColumnBuilder, RowData, TextBytes, TextSource, Value};
 use super::cell::{
     CellError, decode_base64, parse_bool, parse_currency, parse_date, parse_integer, parse_number, parse_timestamp,
     storage_len, trim_cell,
@@ -390,7 +390,7 @@ impl RowChecker {
             names.iter().zip(&matched).map(|(n, &m)| !m && n.is_empty() && !opts.ignore_extra).collect();
         let key_columns =
             if opts.check_keys { (0..columns.len()).filter(|&i| columns[i].is_key).collect() } else { Vec::new() };
-        let builders = columns.iter().map(|c| ColumnBuilder::new(c.data_type, 0, 0)).collect();
+        let builders = columns.iter().map(|c| ColumnBuilder::new(c.data_type, 0, TextBytes::default())).collect();
         Ok(RowChecker {
             header_len: header.len(),
             has_stray: stray.contains(&true),
@@ -412,7 +412,8 @@ impl RowChecker {
     }
 
     /// The Arrow schema of the first batch ([`batch_schema`] of the items); later batches hold
-    /// text that averaged at most 12 bytes in the batch before as `Utf8` ([`RowChecker::take_batch`]).
+    /// text that averaged at most 12 bytes per row in the batch before as `Utf8`
+    /// ([`RowChecker::take_batch`]).
     pub fn schema(&self) -> SchemaRef {
         self.schema.clone()
     }
@@ -564,7 +565,7 @@ impl RowChecker {
 
     /// Takes the rows accepted since the last call as a `RecordBatch` (`None` if there are none).
     /// Its schema is [`RowChecker::schema`], except that a text column is `Utf8` instead of
-    /// `Utf8View` when its values averaged at most 12 bytes in the batch taken before.
+    /// `Utf8View` when its text averaged at most 12 bytes per row in the batch taken before.
     /// Call when `pending() >= batch_size`, and once more at the end.
     pub fn take_batch(&mut self) -> Result<Option<RecordBatch>, ArrowError> {
         let rows = self.pending;
@@ -574,11 +575,11 @@ impl RowChecker {
         self.pending = 0;
         let mut arrays = Vec::with_capacity(self.builders.len());
         for (builder, column) in self.builders.iter_mut().zip(&self.columns) {
-            let per_row = builder.data_len() / rows;
+            let bytes = builder.data_len();
             arrays.push(builder.finish());
             // The next batch is likely as large, and its text as long: size the builder once
             // instead of growing it, and build short text as `Utf8`.
-            *builder = ColumnBuilder::new(column.data_type, rows, per_row);
+            *builder = ColumnBuilder::new(column.data_type, rows, bytes);
         }
         let same = arrays.iter().zip(self.schema.fields()).all(|(a, f)| a.data_type() == f.data_type());
         let schema = if same {

@@ -196,6 +196,49 @@ async fn rejections_are_reported_in_file_order_as_when_reading_alone() {
     assert_eq!(alone.rows(), expected);
 }
 
+/// [`troubled_file`] with a region and a date on each row, later rows sorting first: each row
+/// group is stored in another order than the file's.
+fn troubled_clustered_file() -> String {
+    let regions = ["350102", "350103", "350104", "350105"];
+    let file = troubled_file();
+    let lines = file.lines().enumerate().map(|(i, line)| match i {
+        0 => format!("{line},行政区划代码,登记日期"),
+        _ => format!("{line},{},2024-01-{:02}", regions[(20 - i) % 4], 21 - i),
+    });
+    lines.collect::<Vec<_>>().join("\n") + "\n"
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clustered_rows_are_reported_and_deduplicated_in_file_order() {
+    let all =
+        [(4, "duplicate_key"), (7, "type"), (10, "read"), (16, "duplicate_key"), (19, "type"), (19, "duplicate_key")];
+    // Small blocks on three workers, one block alone, and reports of one.
+    for (block_rows, workers, keep) in [(4, 3, 100), (CLUSTER_ROWS, 1, 100), (CLUSTER_ROWS, 2, 1), (4, 2, 1)] {
+        let mut setup = Setup::new(block_rows, workers);
+        setup.items = clustered_items();
+        setup.keep = keep;
+        let run = setup.run(&troubled_clustered_file()).await;
+        let ingested = run.ingested();
+        let case = format!("{block_rows} rows a block, {workers} workers, keep {keep}");
+        let got: Vec<(u64, &str)> = ingested.report.first.iter().map(|r| (r.row, r.code)).collect();
+        assert_eq!(got, all[..keep.min(all.len())], "{case}");
+        let totals = (ingested.report.total_rejected_rows, ingested.report.total_rejections);
+        assert_eq!(totals, (5, 6), "{case}");
+        // The same rows as without a cluster key: row 3's K2 and row 2's K1 came first.
+        let mut written: Vec<String> = run.rows().iter().map(|r| r[2].clone()).collect();
+        written.sort_by_key(|n| n.parse::<usize>().unwrap());
+        let expected: Vec<String> =
+            (1..=20).filter(|i| ![3, 6, 9, 15, 18].contains(i)).map(|i| i.to_string()).collect();
+        assert_eq!(written, expected, "{case}");
+        for rows in run.groups() {
+            let keys: Vec<(String, String)> = rows.iter().map(|r| (r[3].clone(), r[4].clone())).collect();
+            let mut sorted = keys.clone();
+            sorted.sort();
+            assert_eq!(keys, sorted, "{case}");
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_report_keeps_the_first_rejections_and_counts_all() {
     let mut setup = Setup::new(2, 3);

@@ -1119,29 +1119,28 @@ macro_rules! impl_store {
 
             async fn provisional_deadlines(&self) -> R<Vec<ProvisionalDeadline>> {
                 let mut out = Vec::new();
-                let rows = sqlx::query("SELECT id, received_on, reply_due FROM applications WHERE due_provisional ORDER BY id")
-                    .fetch_all(&self.pool)
-                    .await?;
-                for r in &rows {
-                    out.push(ProvisionalDeadline {
-                        of: DeadlineOf::Application,
-                        id: r.try_get("id")?,
-                        start: time::parse_date(&r.try_get::<String, _>("received_on")?)?,
-                        due: time::parse_date(&r.try_get::<String, _>("reply_due")?)?,
-                    });
-                }
-                let rows = sqlx::query(
-                    "SELECT id, effective_date, deadline FROM duty_changes WHERE deadline_provisional ORDER BY id",
-                )
-                .fetch_all(&self.pool)
-                .await?;
-                for r in &rows {
-                    out.push(ProvisionalDeadline {
-                        of: DeadlineOf::DutyChange,
-                        id: r.try_get("id")?,
-                        start: time::parse_date(&r.try_get::<String, _>("effective_date")?)?,
-                        due: time::parse_date(&r.try_get::<String, _>("deadline")?)?,
-                    });
+                // Deadlines counted from a date.
+                let from_dates = [
+                    (
+                        DeadlineOf::Application,
+                        "SELECT id, received_on AS start, reply_due AS due FROM applications \
+                         WHERE due_provisional ORDER BY id",
+                    ),
+                    (
+                        DeadlineOf::DutyChange,
+                        "SELECT id, effective_date AS start, deadline AS due FROM duty_changes \
+                         WHERE deadline_provisional ORDER BY id",
+                    ),
+                ];
+                for (of, sql) in from_dates {
+                    for r in &sqlx::query(sql).fetch_all(&self.pool).await? {
+                        out.push(ProvisionalDeadline {
+                            of,
+                            id: r.try_get("id")?,
+                            start: time::parse_date(&r.try_get::<String, _>("start")?)?,
+                            due: time::parse_date(&r.try_get::<String, _>("due")?)?,
+                        });
+                    }
                 }
                 let rows = sqlx::query(
                     "SELECT id, submitted_at, deadline FROM open_requests WHERE deadline_provisional ORDER BY id",

@@ -12,9 +12,9 @@ use domain::sharing::{ApplicationStatus, ApplicationTerms, Period};
 use service::currency::{self, ChangeInput};
 use service::deadlines::{self, MovedDeadline};
 use service::{Services, sharing};
-use store::model::{AuditEvent, DeadlineOf};
+use store::model::{Application, AuditEvent, DeadlineOf};
 
-use crate::sharing::{setup, terms};
+use crate::sharing::{Setup, setup, terms};
 use crate::world::*;
 
 /// What loading the 2027 notice with `--calendar` adds: New Year's Day is a holiday.
@@ -87,13 +87,20 @@ async fn a_currency_window_past_the_calendar_is_provisional_until_the_calendar_g
     assert_eq!(recomputed(&w).await.len(), 1);
 }
 
+/// The sharing setup, and an application submitted on 2026-12-21: its reply deadline (10
+/// working days) falls in 2027, past the built-in calendar.
+async fn applied_on_december_21() -> (Setup, Application) {
+    let s = setup().await;
+    s.w.at(cst(2026, 12, 21, 10, 0));
+    let asked = ApplicationTerms { period: Period { from: date(2026, 12, 21), until: date(2027, 6, 30) }, ..terms() };
+    let app = sharing::apply(&s.w.svc, &s.consumer_b, &s.r.code, asked).await.unwrap();
+    (s, app)
+}
+
 #[tokio::test]
 async fn a_provisional_reply_deadline_is_made_exact_before_the_watch_escalates() {
-    let s = setup().await;
+    let (s, app) = applied_on_december_21().await;
     let w = &s.w;
-    w.at(cst(2026, 12, 21, 10, 0));
-    let asked = ApplicationTerms { period: Period { from: date(2026, 12, 21), until: date(2027, 6, 30) }, ..terms() };
-    let app = sharing::apply(&w.svc, &s.consumer_b, &s.r.code, asked).await.unwrap();
     // 12-22..25, 28..31 (8), then Monday to Friday: 2027-01-01, 01-04.
     assert_eq!((app.reply_due, app.due_provisional), (date(2027, 1, 4), true));
 
@@ -126,11 +133,8 @@ async fn a_provisional_reply_deadline_is_made_exact_before_the_watch_escalates()
 
 #[tokio::test]
 async fn an_escalation_on_a_provisional_deadline_says_so() {
-    let s = setup().await;
+    let (s, app) = applied_on_december_21().await;
     let w = &s.w;
-    w.at(cst(2026, 12, 21, 10, 0));
-    let asked = ApplicationTerms { period: Period { from: date(2026, 12, 21), until: date(2027, 6, 30) }, ..terms() };
-    let app = sharing::apply(&w.svc, &s.consumer_b, &s.r.code, asked).await.unwrap();
     // Nobody loaded the 2027 notice: the watch goes by the provisional deadline and the note
     // says it was provisional.
     w.at(cst(2027, 1, 5, 9, 0));
